@@ -1,0 +1,61 @@
+"""Grad mode: whether new operations record their operands.
+
+Recording is what makes ``backward()`` possible, and it costs time and memory. Inside
+``no_grad()`` results are plain constants without parents, exactly as in PyTorch. The switch is
+thread-local, so one thread evaluating a model never stops another from training.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ContextDecorator
+from types import TracebackType
+
+
+class _GradMode(threading.local):
+    enabled: bool = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record their operands (the default)."""
+    return _mode.enabled
+
+
+class _SetGradMode(ContextDecorator):
+    """Set grad mode inside a ``with`` block (or a decorated function), then restore it."""
+
+    _enabled: bool
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []  # a stack, so one instance may be entered re-entrantly
+
+    def __enter__(self) -> None:
+        self._saved.append(_mode.enabled)
+        _mode.enabled = self._enabled
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _mode.enabled = self._saved.pop()
+
+
+class no_grad(_SetGradMode):  # noqa: N801 - named like torch.no_grad, which it mirrors
+    """Operations inside record nothing: their results are constants with no parents.
+
+    Use it for evaluation and for parameter updates. Blocks nest, and leaving one restores the
+    mode in force before it, even when an exception passes through. Works as a decorator too.
+    """
+
+    _enabled = False
+
+
+class enable_grad(_SetGradMode):  # noqa: N801 - named like torch.enable_grad
+    """Turn recording back on inside a ``no_grad()`` block."""
+
+    _enabled = True

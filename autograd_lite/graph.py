@@ -1,0 +1,92 @@
+"""Graph algorithms: the one topological order, and the reverse pass that applies the chain rule.
+
+Both are iterative, so a graph as deep as memory allows works (recursion would stop near a
+thousand nodes). Everything that walks a graph (``backward``, higher-order ``gradients``, the
+drawings) uses these two functions, so they all agree on the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ops import Scalar
+    from .value import Value
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on (itself included), each listed after all of its parents.
+
+    A depth-first search with an explicit stack: a node is appended once all of its parents
+    have been appended. Shared subexpressions appear once.
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))  # comes back to it after its parents
+            for parent in node.parents:
+                if parent not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def backpropagate(
+    root: Value, gradient: Scalar, *, create_graph: bool = False
+) -> Iterator[tuple[Value, Any]]:
+    """Yield ``(node, d root / d node * gradient)`` for every node that requires grad.
+
+    Nodes come in reverse topological order, so each one is yielded only when every path from
+    the root to it has contributed: its gradient is complete. For each node the chain rule
+    multiplies its gradient by its operation's local derivatives and adds the products into its
+    operands' gradients.
+
+    With ``create_graph=False`` the local derivatives are computed on floats (fast). With
+    ``create_graph=True`` they are computed on the Values themselves, so every yielded gradient
+    is itself recorded in a graph and can be differentiated again.
+    """
+    grads: dict[Value, Any] = {root: gradient}  # this pass only; never the nodes' .grad
+    for node in reversed(topological_order(root)):
+        node_grad = grads.pop(node, None)
+        if node_grad is None:  # a constant: nothing flows into it
+            continue
+        yield node, node_grad
+        operation = node.operation
+        if operation is None:  # a leaf
+            continue
+        parents = node.parents
+        if create_graph:
+            local = _local_grads(node, parents, node)
+        else:
+            local = _local_grads(node, [p.data for p in parents], node.data)
+        for parent, local_grad in zip(parents, local, strict=True):
+            if parent.requires_grad:
+                contribution = local_grad * node_grad
+                previous = grads.get(parent)
+                grads[parent] = contribution if previous is None else previous + contribution
+
+
+def _local_grads(node: Value, inputs: Any, out: Any) -> tuple[Any, ...]:
+    """Ask the node's operation for its local derivatives; explain any failure by operation."""
+    operation = node.operation
+    assert operation is not None
+    try:
+        local = operation.local_grads(*inputs, out)
+    except (ValueError, ArithmeticError) as error:
+        data = [p.data for p in node.parents]
+        raise type(error)(
+            f"backward through '{operation.name}' with inputs {data}: its local derivative "
+            f"could not be computed ({error})"
+        ) from error
+    if len(local) != len(node.parents):
+        raise ValueError(
+            f"operation '{operation.name}': local_grads returned {len(local)} derivatives for "
+            f"{len(node.parents)} inputs; return exactly one per input, in order"
+        )
+    return local

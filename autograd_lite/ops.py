@@ -1,0 +1,177 @@
+"""Every differentiable operation, each in one place: its forward value and its local derivatives.
+
+An :class:`Operation` pairs two small functions:
+
+* ``forward(*inputs) -> float`` computes the result from plain floats;
+* ``local_grads(*inputs, out) -> tuple`` returns d out / d input for each input, in order.
+
+``local_grads`` is written once with arithmetic that works on floats *and* on Values. During an
+ordinary ``backward()`` it receives floats and runs at the speed of plain maths; when a graph of the
+derivative is wanted (higher-order derivatives) it receives the Values themselves, so the
+derivative is recorded like any other computation and can be differentiated again.
+
+Operations are callables that work on both kinds of input: ``cos(0.5)`` is a float,
+``cos(Value(0.5))`` is a Value with ``cos`` recorded in the graph. That is what lets the
+derivative of ``sin`` be written simply as ``cos(x)``.
+
+A user's own operation is defined the same way as the built-ins below::
+
+    swish = Operation("swish",
+                      forward=lambda x: x * sigmoid(x),
+                      local_grads=lambda x, out: (sigmoid(x) * (1 + x * (1 - sigmoid(x))),))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Union
+
+from . import value as _value
+
+if TYPE_CHECKING:
+    from .value import Value
+
+#: A number or a graph node: what operations and local derivatives accept.
+Scalar = Union[float, "Value"]
+
+
+class Operation:
+    """A differentiable function of scalars: a name, a forward rule and its local derivatives.
+
+    ``forward`` receives the inputs' data as floats and returns a float. It must raise a clear
+    ``ValueError`` or ``ZeroDivisionError`` for inputs outside its domain (see the built-ins).
+
+    ``local_grads`` receives the same inputs and the output (all floats, or all Values when a
+    graph of the derivative is being built) and returns a tuple with one derivative per input.
+    Write it with ``+ - * / **``, comparisons and other Operations, so that it works on both.
+    """
+
+    __slots__ = ("name", "forward", "local_grads")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float],
+        local_grads: Callable[..., tuple[Scalar, ...]],
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"an Operation needs a non-empty name, got {name!r}")
+        if not callable(forward) or not callable(local_grads):
+            raise TypeError(f"Operation {name!r}: forward and local_grads must be callables")
+        self.name = name
+        self.forward = forward
+        self.local_grads = local_grads
+
+    def __call__(self, *inputs: Any) -> Any:
+        """Apply to numbers (returns a float) or to Values (returns a recorded Value)."""
+        for x in inputs:
+            if isinstance(x, _value.Value):
+                return _value.apply(self, inputs)
+        return _value.checked_forward(self, inputs)
+
+    def __repr__(self) -> str:
+        return f"Operation({self.name!r})"
+
+
+# --- forward rules that need care: a clear error instead of a silently wrong number -----------
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        raise ZeroDivisionError(f"division: cannot divide {a!r} by zero")
+    return a / b
+
+
+def _power(a: float, b: float) -> float:
+    if a == 0 and b < 0:
+        raise ZeroDivisionError(f"power: 0.0 cannot be raised to a negative power ({b!r})")
+    if a < 0 and not float(b).is_integer():
+        raise ValueError(
+            f"power: a negative base ({a!r}) to a non-integer power ({b!r}) is not a real number"
+        )
+    try:
+        return float(a**b)
+    except OverflowError:
+        raise OverflowError(f"power: {a!r} ** {b!r} is too large for a float") from None
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(
+            f"exp: exp({x!r}) is too large for a float (it overflows above x = 709.78)"
+        ) from None
+
+
+def _log(x: float) -> float:
+    if x <= 0:
+        raise ValueError(f"log: the input must be positive, got {x!r}")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0:
+        raise ValueError(f"sqrt: the input must not be negative, got {x!r}")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    # Two algebraically equal forms, each used where exp cannot overflow.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): never overflows, exact for large |x|.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _sign(x: Scalar) -> float:
+    """The derivative of |x|: +1, -1, and 0 at zero (as PyTorch chooses)."""
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
+    """d(a**b)/db = a**b * log(a); at a = 0 the limit is 0, for a < 0 it does not exist (NaN)."""
+    if a > 0:
+        return out * log(a)  # type: ignore[no-any-return]
+    return 0.0 if a == 0 else math.nan
+
+
+# --- the operations -----------------------------------------------------------------------------
+# Each line: name, forward on floats, local derivatives (inputs..., out) -> one per input.
+
+add = Operation("+", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0))
+sub = Operation("-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0))
+mul = Operation("*", lambda a, b: a * b, lambda a, b, out: (b, a))
+div = Operation("/", _divide, lambda a, b, out: (1 / b, -out / b))
+neg = Operation("neg", lambda a: -a, lambda a, out: (-1.0,))
+power = Operation("**", _power, lambda a, b, out: (b * a ** (b - 1), _log_of_base(a, out)))
+absolute = Operation("abs", abs, lambda x, out: (_sign(x),))
+
+exp = Operation("exp", _exp, lambda x, out: (out,))
+log = Operation("log", _log, lambda x, out: (1 / x,))
+sqrt = Operation("sqrt", _sqrt, lambda x, out: (0.5 / out,))
+cos: Operation = Operation("cos", math.cos, lambda x, out: (-sin(x),))
+sin: Operation = Operation("sin", math.sin, lambda x, out: (cos(x),))
+
+tanh = Operation("tanh", math.tanh, lambda x, out: (1 - out * out,))
+sigmoid = Operation("sigmoid", _sigmoid, lambda x, out: (out * (1 - out),))
+softplus = Operation("softplus", _softplus, lambda x, out: (sigmoid(x),))
+relu = Operation("relu", lambda x: x if x > 0 else 0.0, lambda x, out: (1.0 if x > 0 else 0.0,))
+leaky_relu = Operation(
+    "leaky_relu",
+    lambda x, slope: x if x > 0 else slope * x,
+    lambda x, slope, out: (1.0 if x > 0 else slope, 0.0 if x > 0 else x),
+)
+
+#: The built-in operations by name, for tools that list or look them up.
+BUILTINS: dict[str, Operation] = {
+    op.name: op
+    for op in (add, sub, mul, div, neg, power, absolute, exp, log, sqrt, sin, cos,
+               tanh, sigmoid, softplus, relu, leaky_relu)
+}

@@ -1,0 +1,286 @@
+"""``Value``: one number, its gradient, and the operation and operands that produced it.
+
+Applying an operation to Values creates a new Value that remembers the operation and its operands
+(an ordered tuple). Those links form the computation graph that ``backward()`` walks. Nothing else
+is stored per node: no closure, no reference from a node back to itself, so a graph is freed by
+reference counting alone as soon as its root is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import graph, ops
+from .grad_mode import _mode
+
+if TYPE_CHECKING:
+    from .ops import Operation
+
+
+def _number(x: object, what: str) -> float:
+    """``x`` as a float, or a TypeError that names ``what`` needed a number and what it got."""
+    if type(x) is float:
+        return x
+    if not isinstance(x, bool) and isinstance(x, numbers.Real):
+        return float(x)
+    hint = ""
+    if isinstance(x, Value):
+        hint = ": use .data for its number, or .detach() for a constant copy"
+    raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}{hint}")
+
+
+def checked_forward(operation: Operation, inputs: Sequence[Any]) -> float:
+    """Run ``operation.forward`` on plain numbers; refuse a result that silently overflowed."""
+    numbers_in = [_number(x, f"an input to '{operation.name}'") for x in inputs]
+    out = operation.forward(*numbers_in)
+    if type(out) is not float:
+        out = _number(out, f"the result of '{operation.name}'")
+    if not math.isfinite(out) and all(math.isfinite(x) for x in numbers_in):
+        raise OverflowError(
+            f"{operation.name}: the result for inputs {numbers_in} is {out}, outside the range "
+            "of a float"
+        )
+    return out
+
+
+def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
+    """Compute ``operation`` on ``inputs`` (Values or numbers) and record it in the graph.
+
+    Numbers become constant Values. The result records its operands only when grad mode is on
+    and at least one operand requires grad; otherwise it is a constant like any number.
+    """
+    parents = tuple([x if isinstance(x, Value) else _constant(x, operation) for x in inputs])
+    data = checked_forward(operation, [p.data for p in parents])
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _mode.enabled and any(p.requires_grad for p in parents):
+        out.requires_grad = True
+        out.parents = parents
+        out.operation = operation
+    else:
+        out.requires_grad = False
+        out.parents = ()
+        out.operation = None
+    return out
+
+
+def _constant(x: object, operation: Operation) -> Value:
+    return Value(_number(x, f"an operand of '{operation.name}'"), requires_grad=False)
+
+
+def _operand(x: object) -> Value | None:
+    """``x`` as a Value for an arithmetic operator; None lets Python report an unsupported type."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return None
+    return Value(float(x), requires_grad=False)
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    ``data`` is the number, ``grad`` the derivative of the last ``backward()`` root with respect
+    to it (accumulated: see :meth:`backward`), ``parents`` the operands that produced it, in order,
+    and ``op`` the name of that operation (``""`` for a leaf). Values hash and compare with ``==``
+    by identity, so they work as dict keys; ``<``, ``>`` and friends compare ``data``.
+    """
+
+    __slots__ = ("data", "grad", "label", "requires_grad", "parents", "operation")
+
+    data: float
+    grad: float
+    label: str
+    requires_grad: bool
+    parents: tuple[Value, ...]
+    operation: Operation | None
+
+    def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.data = _number(data, "Value data")
+        self.grad = 0.0
+        self.label = label
+        self.requires_grad = bool(requires_grad)
+        self.parents = ()
+        self.operation = None
+
+    # --- the graph, as micrograd and the drawings see it ------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The name of the operation that made this Value (``""`` for a leaf)."""
+        return "" if self.operation is None else self.operation.name
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for :attr:`op`."""
+        return self.op
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's view of the parents: a set (operand order and repeats are lost)."""
+        return set(self.parents)
+
+    # --- arithmetic: each operator looks up its operation and applies it ---------------------
+
+    def __add__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.add, (self, o))
+
+    def __radd__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.add, (o, self))
+
+    def __sub__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.sub, (self, o))
+
+    def __rsub__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.sub, (o, self))
+
+    def __mul__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.mul, (self, o))
+
+    def __rmul__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.mul, (o, self))
+
+    def __truediv__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.div, (self, o))
+
+    def __rtruediv__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.div, (o, self))
+
+    def __pow__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.power, (self, o))
+
+    def __rpow__(self, other: object) -> Value:
+        o = _operand(other)
+        return NotImplemented if o is None else apply(ops.power, (o, self))
+
+    def __neg__(self) -> Value:
+        return apply(ops.neg, (self,))
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return apply(ops.absolute, (self,))
+
+    # --- named operations --------------------------------------------------------------------
+
+    def abs(self) -> Value:
+        """|x|; its derivative is sign(x), taken as 0 at x = 0."""
+        return apply(ops.absolute, (self,))
+
+    def exp(self) -> Value:
+        """e**x; raises OverflowError above x = 709.78."""
+        return apply(ops.exp, (self,))
+
+    def log(self) -> Value:
+        """Natural logarithm; raises ValueError for x <= 0."""
+        return apply(ops.log, (self,))
+
+    def sqrt(self) -> Value:
+        """Square root; raises ValueError for x < 0."""
+        return apply(ops.sqrt, (self,))
+
+    def sin(self) -> Value:
+        """sin(x), x in radians."""
+        return apply(ops.sin, (self,))
+
+    def cos(self) -> Value:
+        """cos(x), x in radians."""
+        return apply(ops.cos, (self,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, in (-1, 1)."""
+        return apply(ops.tanh, (self,))
+
+    def sigmoid(self) -> Value:
+        """The logistic function 1 / (1 + e**-x), computed without overflow for any x."""
+        return apply(ops.sigmoid, (self,))
+
+    def relu(self) -> Value:
+        """max(x, 0); its derivative is taken as 0 at x = 0."""
+        return apply(ops.relu, (self,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, else slope * x (the slope is an operand, so it can even be learned)."""
+        return apply(ops.leaky_relu, (self, slope))
+
+    def softplus(self) -> Value:
+        """log(1 + e**x), a smooth ReLU, computed without overflow for any x."""
+        return apply(ops.softplus, (self,))
+
+    # --- comparisons read the data; they are not recorded ------------------------------------
+
+    def __lt__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data < o.data
+
+    def __le__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data <= o.data
+
+    def __gt__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data > o.data
+
+    def __ge__(self, other: object) -> bool:
+        o = _operand(other)
+        return NotImplemented if o is None else self.data >= o.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- differentiation ---------------------------------------------------------------------
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """Add d(self)/d(node) * gradient into ``grad`` of every node this Value depends on.
+
+        The graph is walked once in reverse topological order (iteratively, so any depth works),
+        and each node's operation supplies its local derivatives (the chain rule). Gradients
+        *accumulate*: a second call adds again, as in micrograd and PyTorch. Set ``grad = 0.0``
+        on the parameters (an optimizer's or module's ``zero_grad()``), or call
+        :meth:`zero_grad` on this root to clear the whole graph, before the next pass.
+        """
+        seed = _number(gradient, "backward's gradient")
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this Value does not require grad (it is a constant, was created with "
+                "requires_grad=False, or was computed under no_grad()), so there is nothing to "
+                "differentiate"
+            )
+        for node, node_grad in graph.backpropagate(self, seed):
+            node.grad += node_grad
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0.0 on this Value and on every node of its graph."""
+        for node in graph.topological_order(self):
+            node.grad = 0.0
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label that requires no grad (cut from the graph)."""
+        return Value(self.data, label=self.label, requires_grad=False)
+
+    def __repr__(self) -> str:
+        extras = f", label={self.label!r}" if self.label else ""
+        if not self.requires_grad:
+            extras += ", requires_grad=False"
+        return f"Value(data={self.data!r}, grad={self.grad!r}{extras})"
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.3f}"`` formats the data; an empty spec gives the repr."""
+        return format(self.data, spec) if spec else repr(self)

@@ -1,0 +1,1 @@
+"""nn: neural-network building blocks made only of autograd_lite Values."""
