@@ -10,6 +10,7 @@
 """
 
 from . import ops
+from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import backpropagate, topological_order
 from .ops import (
@@ -38,6 +39,7 @@ __all__ = [
     "exp",
     "is_grad_enabled",
     "leaky_relu",
+    "linear",
     "log",
     "no_grad",
     "ops",
@@ -48,4 +50,5 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "total",
 ]
