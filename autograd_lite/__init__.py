@@ -26,12 +26,15 @@ from .ops import (
     sqrt,
     tanh,
 )
+from .tape import Tape, TraceGuardError, trace
 from .value import Value
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Operation",
+    "Tape",
+    "TraceGuardError",
     "Value",
     "backpropagate",
     "cos",
@@ -51,4 +54,5 @@ __all__ = [
     "tanh",
     "topological_order",
     "total",
+    "trace",
 ]

@@ -18,15 +18,15 @@ if TYPE_CHECKING:
 _data = attrgetter("data")
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (itself included), each listed after all of its parents.
+def topological_order(*roots: Value) -> list[Value]:
+    """Every node the roots depend on (the roots included), each listed after all its parents.
 
     A depth-first search with an explicit stack: a node is appended once all of its parents
     have been appended. Shared subexpressions appear once.
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[tuple[Value, bool]] = [(root, False) for root in reversed(roots)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
