@@ -10,7 +10,10 @@
 """
 
 from . import ops
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck, gradcheck_module, gradgradcheck
 from .graph import backpropagate, topological_order
 from .ops import (
     Operation,
@@ -30,12 +33,23 @@ from .value import Value
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
+    "GradcheckError",
     "Operation",
     "Value",
     "backpropagate",
     "cos",
+    "detect_anomaly",
     "enable_grad",
     "exp",
+    "grad",
+    "gradcheck",
+    "gradcheck_module",
+    "gradgradcheck",
+    "gradients",
+    "hessian",
+    "hvp",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "leaky_relu",
     "log",
@@ -48,4 +62,5 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "value_and_grad",
 ]

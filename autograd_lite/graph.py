@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from . import anomaly
+
 if TYPE_CHECKING:
     from .ops import Scalar
     from .value import Value
@@ -52,6 +54,7 @@ def backpropagate(
     is itself recorded in a graph and can be differentiated again.
     """
     grads: dict[Value, Any] = {root: gradient}  # this pass only; never the nodes' .grad
+    checking = anomaly.is_anomaly_enabled()  # detect_anomaly(): check every gradient sent
     for node in reversed(topological_order(root)):
         node_grad = grads.pop(node, None)
         if node_grad is None:  # a constant: nothing flows into it
@@ -65,6 +68,8 @@ def backpropagate(
             local = _local_grads(node, parents, node)
         else:
             local = _local_grads(node, [p.data for p in parents], node.data)
+        if checking:
+            anomaly.check_backward(node, local, node_grad)
         for parent, local_grad in zip(parents, local, strict=True):
             if parent.requires_grad:
                 contribution = local_grad * node_grad

@@ -13,7 +13,8 @@ import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import graph, ops
+from . import anomaly, graph, ops
+from .anomaly import _anomaly
 from .grad_mode import _mode
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
         out.requires_grad = False
         out.parents = ()
         out.operation = None
+    if _anomaly.enabled:  # detect_anomaly(): check the result, remember the creating line
+        anomaly.check_forward(operation, parents, out)
     return out
 
 
