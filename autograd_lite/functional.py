@@ -1,8 +1,8 @@
 """Derivatives as functions: ``grad``, ``value_and_grad``, ``hessian``, ``hvp`` and ``gradients``.
 
 ``grad(f)`` is a new function that returns the derivative of ``f``, in the style of JAX. Called
-with floats it returns floats. Called with Values (as happens when it runs inside another
-``grad``) it returns Values that carry the graph of the derivative, so the derivative can be
+with floats it returns floats. Called with Values, or from inside the ``f`` of another ``grad``,
+it returns Values that carry the graph of the derivative, so the derivative can be
 differentiated again: ``grad(grad(f))`` is the second derivative, and so on to any order.
 
 Everything here is built on :func:`gradients`, the counterpart of ``torch.autograd.grad``, which
@@ -13,11 +13,12 @@ local derivative on Values so the result is itself a graph.
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .grad_mode import enable_grad
-from .graph import backpropagate, topological_order
+from .graph import backpropagate
 from .ops import Operation
 from .value import Value
 
@@ -99,8 +100,9 @@ def grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., Any]:
 
     ``f`` takes scalars and returns one scalar Value. ``grad(f)(2.0)`` is f'(2.0) as a float;
     with a tuple ``argnums`` the result is a tuple of partial derivatives, in that order. When
-    called with Values (inside an outer ``grad``), or when ``f`` uses a Value from outside, the
-    derivatives are Values carrying their graph, so ``grad(grad(f))`` is the second derivative.
+    called with Values, or inside the ``f`` of an outer ``grad``, the derivatives are Values
+    carrying their graph, so ``grad(grad(f))`` is the second derivative. Arguments not in
+    ``argnums`` are passed to ``f`` unchanged.
     """
     positions = _check_argnums(argnums, "grad")
 
@@ -170,30 +172,41 @@ def hvp(f: Callable[..., Value], x: Sequence[Any], v: Sequence[Any]) -> list[Any
 # --- the shared machinery -----------------------------------------------------------------------
 
 
+class _Transforms(threading.local):
+    #: how many calls of ``f`` by these transformations are running in this thread
+    depth: int = 0
+
+
+_running = _Transforms()
+
+
 class _Call:
     """One call of ``f`` with fresh leaves at the positions to differentiate.
 
     ``nested`` says whether the derivatives must carry a graph: when an argument is a Value, or
-    when ``f``'s result depends on a Value from outside (a closure over an outer ``grad``'s
-    variable). Otherwise plain floats are both correct and fast.
+    when this call happens inside the ``f`` of another transformation, whose result may depend
+    on it through a closure (``grad(lambda x: x * grad(lambda y: x * y)(1.0))``). At the top
+    level with numbers, plain floats are both correct and fast.
     """
 
     def __init__(self, f: Callable[..., Any], args: tuple[Any, ...],
                  positions: Sequence[int], who: str) -> None:
         if not callable(f):
             raise TypeError(f"{who}: f must be a function, got {type(f).__name__}")
+        self.nested = _running.depth > 0 or any(isinstance(a, Value) for a in args)
         call_args = list(args)
         leaves: list[Value] = []
         with enable_grad():  # derivatives are wanted even when called under no_grad()
             for i in positions:
                 leaves.append(_leaf(args[i], i, who))
                 call_args[i] = leaves[-1]
-            output = f(*call_args)
+            _running.depth += 1
+            try:
+                output = f(*call_args)
+            finally:
+                _running.depth -= 1
         self.output = _check_output(output, f, who)
         self.leaves = leaves
-        self.nested = any(isinstance(a, Value) for a in args) or _depends_on_outside(
-            self.output, leaves
-        )
 
     def result(self, derivatives: list[Any]) -> list[Any]:
         """The derivatives as the caller expects them: Values when nested, else floats."""
@@ -274,15 +287,6 @@ def _check_output(output: object, f: Callable[..., Any], who: str) -> Value:
         f"{who}: {_name(f)} must return one scalar Value, got {type(output).__name__}"
         + (f" of length {len(output)}; sum it or pick one entry" if isinstance(output, Sequence)
            else "")
-    )
-
-
-def _depends_on_outside(output: Value, leaves: Sequence[Value]) -> bool:
-    """True when ``output`` depends on a Value that requires grad and is not one of ``leaves``."""
-    own = set(leaves)
-    return any(
-        node.operation is None and node.requires_grad and node not in own
-        for node in topological_order(output)
     )
 
 
