@@ -154,6 +154,12 @@ def hvp(f: Callable[..., Value], x: Sequence[Any], v: Sequence[Any]) -> list[Any
     of ``grad f(x) . v``: two reverse passes whatever the number of arguments (Pearlmutter's
     trick), where the full Hessian needs one per argument.
     """
+    for name, given in (("x", x), ("v", v)):
+        if not isinstance(given, Sequence):
+            raise TypeError(
+                f"hvp: {name} must be a sequence with one entry per argument of f, got "
+                f"{type(given).__name__} (write hvp(f, [x], [v]) for a function of one argument)"
+            )
     x, v = tuple(x), tuple(v)
     if len(v) != len(x):
         raise ValueError(f"hvp: v has {len(v)} entries but f gets {len(x)} arguments")

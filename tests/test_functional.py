@@ -317,3 +317,6 @@ def test_hvp_signature_and_errors() -> None:
         hvp(f, (1.0, 2.0), (1.0,))
     with pytest.raises(TypeError, match=r"v\[1\] must be a number, got str"):
         hvp(f, (1.0, 2.0), (1.0, "x"))  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"x must be a sequence .* got float"):
+        hvp(lambda x: x * x, 1.0, [1.0])  # type: ignore[arg-type]
+    assert hvp(lambda x: x * x * x, [2.0], [0.5]) == [6.0]
