@@ -317,3 +317,56 @@ def test_functions_of_the_package_work_in_higher_order() -> None:
 
     expected = torch_grads(lambda t: torch.exp(torch.sin(t)) * F.softplus(t), 0.4, 3)
     assert nested_grads(f, 0.4, 3) == pytest.approx(expected, rel=REL, abs=ABS)
+
+
+# --- random expression graphs: the Hessian and a third derivative against PyTorch --------------
+
+# Each rule keeps every intermediate result in the domain of the next operation, for any input.
+UNARY: dict[str, Callable[[Any], Any]] = {
+    "sin": lambda a: a.sin(),
+    "cos": lambda a: a.cos(),
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "exp(tanh)": lambda a: a.tanh().exp(),
+    "log(1+a^2)": lambda a: (1 + a * a).log(),
+    "sqrt(1+a^2)": lambda a: (1 + a * a).sqrt(),
+    "a^3": lambda a: a**3,
+}
+BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "a/(1+b^2)": lambda a, b: a / (1 + b * b),
+    "sigmoid(a)^b": lambda a, b: a.sigmoid() ** b,
+}
+
+expressions = st.recursive(
+    st.sampled_from(["x", "y"]),
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(list(UNARY)), inner),
+        st.tuples(st.sampled_from(list(BINARY)), inner, inner),
+    ),
+    max_leaves=6,
+)
+
+
+def evaluate(tree: Any, x: Any, y: Any) -> Any:
+    if tree == "x":
+        return x
+    if tree == "y":
+        return y
+    if len(tree) == 2:
+        return UNARY[tree[0]](evaluate(tree[1], x, y))
+    return BINARY[tree[0]](evaluate(tree[1], x, y), evaluate(tree[2], x, y))
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions, st.floats(-1.5, 1.5), st.floats(-1.5, 1.5))
+def test_random_graphs_match_torch_to_third_order(tree: Any, x: float, y: float) -> None:
+    def f(a: Any, b: Any) -> Any:
+        return evaluate(tree, a, b) + 0 * a  # a Value even when the tree is a bare leaf
+
+    ours = our_partials(f, (x, y), 3)
+    theirs = torch_partials(f, (x, y), 3)
+    for order, (a, b) in enumerate(zip(ours, theirs, strict=True), 1):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-11), f"{tree} at {(x, y)}, order {order}"
