@@ -63,8 +63,9 @@ def gradients(
     if not output.requires_grad:
         raise ValueError(
             f"gradients: the output ({output!r}) does not require grad: it is a constant, was "
-            "computed under no_grad(), or from .data / .detach(), so no graph records how it "
-            "depends on the inputs"
+            "computed under no_grad() or from .data / .detach(), or is a derivative that depends "
+            "on no input (that of a linear function, say), so no graph records how it depends "
+            "on the inputs; use grad() or hessian() to get 0 for a constant derivative"
         )
     found = _derivatives(output, wrt, create_graph)
     if create_graph:

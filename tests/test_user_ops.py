@@ -21,7 +21,7 @@ import torch.nn.functional as F  # noqa: N812 - the usual spelling
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import Operation, Value, grad, gradcheck, gradgradcheck
+from autograd_lite import Operation, Value, grad, gradcheck, gradgradcheck, hessian, hvp
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 FIRST_SECTION, END = "## Derivatives as functions", "## Layout"
@@ -74,6 +74,8 @@ def test_the_readme_comments_hold() -> None:
     assert grad(grad(f))(0.5) == 1.515452354478644
     g = NAMESPACE["g"]
     assert grad(g, argnums=(0, 1))(1.0, 2.0) == (4.0, 8.38905609893065)
+    assert hessian(g)(1.0, 2.0) == [[4.0, 2.0], [2.0, 7.38905609893065]]
+    assert hvp(g, (1.0, 2.0), (1.0, 0.0)) == [4.0, 2.0]
     assert NAMESPACE["dx"].data == 0.5161330247555819
     assert NAMESPACE["dxx"].data == -0.5314304628553771
 
