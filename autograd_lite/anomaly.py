@@ -118,6 +118,13 @@ def check_backward(node: Value, local: tuple[Any, ...], node_grad: Any) -> None:
 # --- where a node was created --------------------------------------------------------------------
 
 
+def creation_note(node: Value) -> str:
+    """Where ``node`` was created, as a line to add to an error; empty when the mode is off."""
+    if not _anomaly.enabled:
+        return ""
+    return "\n" + _describe_site(_anomaly.sites.get(id(node)))
+
+
 def _user_site() -> tuple[str, int, str] | None:
     """The innermost stack frame outside this package: the line that asked for the operation."""
     frame: FrameType | None = sys._getframe(1)

@@ -87,7 +87,7 @@ def _local_grads(node: Value, inputs: Any, out: Any) -> tuple[Any, ...]:
         data = [p.data for p in node.parents]
         raise type(error)(
             f"backward through '{operation.name}' with inputs {data}: its local derivative "
-            f"could not be computed ({error})"
+            f"could not be computed ({error}){anomaly.creation_note(node)}"
         ) from error
     if len(local) != len(node.parents):
         raise ValueError(

@@ -150,6 +150,23 @@ def test_inside_grad_the_line_of_f_is_named() -> None:
     assert f"{HERE}:{line}, in f" in str(caught.value)
 
 
+def test_a_failing_local_derivative_also_names_its_line() -> None:
+    # sqrt'(0) = 0.5 / 0: the engine raises ZeroDivisionError; the mode adds where the node was made
+    with detect_anomaly():
+        x = Value(0.0)
+        line = next_line()
+        y = x.sqrt()
+        with pytest.raises(ZeroDivisionError) as caught:
+            y.backward()
+    message = str(caught.value)
+    assert "backward through 'sqrt' with inputs [0.0]" in message
+    assert f"created at: {HERE}:{line}," in message
+    assert message.rstrip().endswith("y = x.sqrt()")
+    with pytest.raises(ZeroDivisionError) as caught:  # outside the mode: no site
+        Value(0.0).sqrt().backward()
+    assert "created at" not in str(caught.value)
+
+
 def test_a_node_created_outside_the_mode_has_an_unknown_site() -> None:
     x = Value(1e-320)
     y = x.log()
