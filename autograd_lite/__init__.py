@@ -10,8 +10,11 @@
 """
 
 from . import ops
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck, gradcheck_module, gradgradcheck
 from .graph import backpropagate, topological_order
 from .ops import (
     Operation,
@@ -32,14 +35,25 @@ from .value import Value
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
+    "GradcheckError",
     "Operation",
     "Tape",
     "TraceGuardError",
     "Value",
     "backpropagate",
     "cos",
+    "detect_anomaly",
     "enable_grad",
     "exp",
+    "grad",
+    "gradcheck",
+    "gradcheck_module",
+    "gradgradcheck",
+    "gradients",
+    "hessian",
+    "hvp",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "leaky_relu",
     "linear",
@@ -55,4 +69,5 @@ __all__ = [
     "topological_order",
     "total",
     "trace",
+    "value_and_grad",
 ]

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from . import anomaly
+
 if TYPE_CHECKING:
     from .ops import Scalar
     from .value import Value
@@ -55,6 +57,7 @@ def backpropagate(
     is itself recorded in a graph and can be differentiated again.
     """
     grads: dict[Value, Any] = {root: gradient}  # this pass only; never the nodes' .grad
+    checking = anomaly.is_anomaly_enabled()  # detect_anomaly(): check every gradient sent
     for node in reversed(topological_order(root)):
         node_grad = grads.pop(node, None)
         if node_grad is None:  # a constant: nothing flows into it
@@ -71,6 +74,8 @@ def backpropagate(
                 local = operation.local_grads(*map(_data, parents), node.data)
         except (ValueError, ArithmeticError) as error:
             raise _explain(error, node) from error
+        if checking:
+            anomaly.check_backward(node, local, node_grad)
         if len(local) != len(parents):
             raise ValueError(
                 f"operation '{operation.name}': local_grads returned {len(local)} derivatives "
@@ -89,5 +94,5 @@ def _explain(error: Exception, node: Value) -> Exception:
     inputs = [p.data for p in node.parents]
     return type(error)(
         f"backward through '{name}' with inputs {inputs}: its local derivative could not be "
-        f"computed ({error})"
+        f"computed ({error}){anomaly.creation_note(node)}"
     )

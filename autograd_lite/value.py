@@ -15,7 +15,8 @@ from math import isfinite
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from . import graph, guards, ops
+from . import anomaly, graph, guards, ops
+from .anomaly import _anomaly
 from .grad_mode import _mode
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
         out.requires_grad = False
         out.parents = ()
         out.operation = None
+    if _anomaly.enabled:  # detect_anomaly(): check the result, remember the creating line
+        anomaly.check_forward(operation, parents, out)
     return out
 
 

@@ -40,11 +40,14 @@ class _Group:
     """Nodes of one operation at one depth: computed together, differentiated together."""
 
     def __init__(self, operation: ops.Operation, outputs: list[int], inputs: list[list[int]],
-                 np: Any) -> None:  # fmt: skip
+                 wanted: list[bool], np: Any) -> None:  # fmt: skip
         self.operation = operation
         self.outputs = np.array(outputs)
         self.inputs = np.array(inputs)  # [nodes in group, arity]
-        targets = self.inputs.ravel()
+        # Gradients flow only into operands that require grad (others may even get NaN, like
+        # the derivative of a ** 3 with respect to its constant exponent at a negative base).
+        self.wanted = np.flatnonzero(wanted)
+        targets = self.inputs.ravel()[self.wanted]
         unique, inverse = np.unique(targets, return_inverse=True)
         self.targets = targets
         self.unique_targets = unique
@@ -98,7 +101,8 @@ class VectorizedTape:
             members.setdefault((depth[node], node.operation, len(node.parents)), []).append(node)
         return [
             _Group(operation, [column[n] for n in nodes],
-                   [[column[p] for p in n.parents] for n in nodes], self._np)
+                   [[column[p] for p in n.parents] for n in nodes],
+                   [p.requires_grad for n in nodes for p in n.parents], self._np)
             for (_, operation, _), nodes in sorted(members.items(), key=lambda kv: kv[0][0])
         ]  # fmt: skip
 
@@ -152,7 +156,7 @@ class VectorizedTape:
                 local_grads = _RULES[group.operation][1]
                 upstream = grads[:, group.outputs][:, :, None]
                 local = local_grads(np, values[:, group.inputs], values[:, group.outputs])
-                contribution = (local * upstream).reshape(len(values), -1)
+                contribution = (local * upstream).reshape(len(values), -1)[:, group.wanted]
                 if group.reduce is None:
                     grads[:, group.targets] += contribution
                 else:
