@@ -183,3 +183,18 @@ def test_a_tape_and_its_graph_are_freed_by_reference_counting() -> None:
         assert sys.getrefcount(w) == before
     finally:
         gc.enable()
+
+
+def test_the_readme_example_runs_and_matches_eager() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Trace once, replay fast") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", 10)]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "<README tape block>", "exec"), namespace)
+    x, w = Value(2.0), Value(0.25)
+    out = namespace["f"](x, w)  # type: ignore[operator]
+    out.backward()
+    assert namespace["value"] == out.data
+    assert (namespace["dx"], namespace["dw"]) == (x.grad, w.grad)
