@@ -92,11 +92,8 @@ class Tape:
         self.leaves = [n for n in self.nodes if n.operation is None and n not in input_set]
         self.parameters = [leaf for leaf in self.leaves if leaf.requires_grad]
         self._names = self._name_nodes()
-        self.source = self._generate_source()
-        namespace = self._namespace()
-        exec(compile(self.source, "<autograd_lite tape>", "exec"), namespace)
-        self._forward = namespace["forward"]
-        self._forward_backward = namespace["forward_backward"]
+        self._sources = self._generate_sources()
+        self._compiled: dict[str, Callable[..., Any]] = {}
 
     def _name_nodes(self) -> dict[Value, str]:
         names = {node: f"x{i}" for i, node in enumerate(self.inputs)}
@@ -134,7 +131,7 @@ class Tape:
 
     def _run(self, args: tuple[Argument, ...], *, with_backward: bool) -> Any:
         flat = self._flat_arguments(args)
-        generated = self._forward_backward if with_backward else self._forward
+        generated = self._function("forward_backward" if with_backward else "forward")
         try:
             result = generated(flat, [leaf.data for leaf in self.leaves])
             out = result[0] if with_backward else result
@@ -219,7 +216,20 @@ class Tape:
             namespace[f"local_grads_{k}"] = operation.local_grads
         return namespace
 
-    def _generate_source(self) -> str:
+    @property
+    def source(self) -> str:
+        """The generated Python: ``forward`` and ``forward_backward``, straight-line code."""
+        return "\n\n".join(self._sources.values())
+
+    def _function(self, name: str) -> Callable[..., Any]:
+        """Compile one generated function on first use (compiling is the slow part of a trace)."""
+        if name not in self._compiled:
+            namespace = self._namespace()
+            exec(compile(self._sources[name], f"<autograd_lite tape: {name}>", "exec"), namespace)
+            self._compiled[name] = namespace[name]
+        return self._compiled[name]
+
+    def _generate_sources(self) -> dict[str, str]:
         """Two straight-line functions: ``forward`` and ``forward_backward``."""
         names = self._names
         op_index = {operation: k for k, operation in enumerate(self._operations())}
@@ -260,7 +270,7 @@ class Tape:
             *backward,
             f"    return {names[self.output]}, {input_grads}, {leaf_grads}",
         ]
-        return "\n".join(forward) + "\n\n\n" + "\n".join(both) + "\n"
+        return {"forward": "\n".join(forward) + "\n", "forward_backward": "\n".join(both) + "\n"}
 
     def _backward_lines(self, op_index: dict[ops.Operation, int]) -> list[str]:
         """The reverse pass, in exactly the order ``Value.backward`` accumulates."""

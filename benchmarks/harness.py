@@ -22,6 +22,7 @@ class Engine:
     memory: Callable[[], int | None] = lambda: None  # peak bytes while building + backward
     collect_garbage: bool = True
     times: list[float] = field(default_factory=list)
+    setup_seconds: float = 0.0  # prepare(): tracing and compiling, for the tapes
     failure: str = ""
 
 
@@ -44,7 +45,12 @@ def agree(engines: list[Engine], reference: tuple[float, list[float]], tolerance
 
 
 def measure(engines: list[Engine], rounds: int, steps: int) -> None:
-    runners = {e.name: e.prepare() for e in engines if not e.failure}
+    runners = {}
+    for engine in engines:
+        if not engine.failure:
+            start = time.perf_counter()
+            runners[engine.name] = engine.prepare()
+            engine.setup_seconds = time.perf_counter() - start
     for _ in range(rounds):
         for engine in engines:
             if engine.failure:
@@ -78,7 +84,7 @@ def report(title: str, engines: list[Engine], floors: dict[str, str]) -> list[st
     lines = [f"### {title}", ""]
     header = ["engine", "median", "micrograd / this"]
     header += [f"this / {floor}" for floor in floors]
-    header += ["graph nodes", "µs / node", "peak bytes / node"]
+    header += ["graph nodes", "µs / node", "peak bytes / node", "set-up"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|---|" + "---:|" * (len(header) - 1))
     for engine in engines:
@@ -97,6 +103,7 @@ def report(title: str, engines: list[Engine], floors: dict[str, str]) -> list[st
         row.append(f"{nodes:,}" if nodes else "-")
         row.append(f"{median / nodes * 1e6:.3f}" if nodes else "-")
         row.append(f"{memory / nodes:.0f}" if nodes and memory else "-")
+        row.append(_duration(engine.setup_seconds))
         lines.append("| " + " | ".join(row) + " |")
     return [*lines, ""]
 
