@@ -48,15 +48,18 @@ class _Group:
         # the derivative of a ** 3 with respect to its constant exponent at a negative base).
         self.wanted = np.flatnonzero(wanted)
         targets = self.inputs.ravel()[self.wanted]
-        unique, inverse = np.unique(targets, return_inverse=True)
-        self.targets = targets
-        self.unique_targets = unique
-        # Shared operands (one input feeding many neurons) must be summed, not overwritten:
-        # a 0/1 matrix maps each contribution to its operand's column.
-        self.reduce = None
-        if len(unique) < len(targets):
-            self.reduce = np.zeros((len(targets), len(unique)))
-            self.reduce[np.arange(len(targets)), inverse] = 1.0
+        _, inverse, counts = np.unique(targets, return_inverse=True, return_counts=True)
+        once = counts[inverse] == 1
+        # Operands used once in the group take their contribution directly ...
+        self.single = self.wanted[once]
+        self.single_targets = targets[once]
+        # ... shared ones (an input feeding sixteen neurons) must be summed, not overwritten:
+        # a small 0/1 matrix adds each contribution into its operand's column.
+        self.shared = self.wanted[~once]
+        self.shared_targets = np.unique(targets[~once])
+        shared_inverse = np.searchsorted(self.shared_targets, targets[~once])
+        self.reduce = np.zeros((len(self.shared), len(self.shared_targets)))
+        self.reduce[np.arange(len(self.shared)), shared_inverse] = 1.0
 
 
 class VectorizedTape:
@@ -156,11 +159,10 @@ class VectorizedTape:
                 local_grads = _RULES[group.operation][1]
                 upstream = grads[:, group.outputs][:, :, None]
                 local = local_grads(np, values[:, group.inputs], values[:, group.outputs])
-                contribution = (local * upstream).reshape(len(values), -1)[:, group.wanted]
-                if group.reduce is None:
-                    grads[:, group.targets] += contribution
-                else:
-                    grads[:, group.unique_targets] += contribution @ group.reduce
+                contribution = (local * upstream).reshape(len(values), -1)
+                grads[:, group.single_targets] += contribution[:, group.single]
+                if len(group.shared):
+                    grads[:, group.shared_targets] += contribution[:, group.shared] @ group.reduce
         input_grads = grads[:, self._input_columns]
         leaf_grads = grads[:, self._leaf_columns]
         if not (
