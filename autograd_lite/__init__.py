@@ -10,6 +10,7 @@
 """
 
 from . import ops
+from .drawing import draw_dot
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import backpropagate, topological_order
 from .ops import (
@@ -25,15 +26,19 @@ from .ops import (
     sqrt,
     tanh,
 )
+from .stepper import BackwardStepper, backward_stepper
 from .value import Value
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackwardStepper",
     "Operation",
     "Value",
     "backpropagate",
+    "backward_stepper",
     "cos",
+    "draw_dot",
     "enable_grad",
     "exp",
     "is_grad_enabled",
