@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from . import value as _value
 from .drawing import (
     DEFAULT_MAX_NODES,
+    RANKDIRS,
     check_graph_size,
     check_root,
     format_number,
@@ -74,15 +75,18 @@ def backward_stepper(
     gradient: float = 1.0,
     *,
     rankdir: str = "LR",
+    hide_constants: bool = False,
     max_nodes: int | None = DEFAULT_MAX_NODES,
 ) -> BackwardStepper:
     """Record the backward pass from ``root`` as frames you can step through.
 
     Show it in a notebook (it displays itself) or ``save("backward.html")`` for a page with
-    previous / next / play buttons, a slider and the arrow keys. ``max_nodes`` guards the
-    picture exactly as in :func:`~autograd_lite.draw_dot`.
+    previous / next / play buttons, a slider and the arrow keys. ``rankdir``,
+    ``hide_constants`` and ``max_nodes`` mean what they mean in :func:`~autograd_lite.draw_dot`.
     """
-    return BackwardStepper(root, gradient, rankdir=rankdir, max_nodes=max_nodes)
+    return BackwardStepper(
+        root, gradient, rankdir=rankdir, hide_constants=hide_constants, max_nodes=max_nodes
+    )
 
 
 class BackwardStepper:
@@ -94,6 +98,7 @@ class BackwardStepper:
         gradient: float = 1.0,
         *,
         rankdir: str = "LR",
+        hide_constants: bool = False,
         max_nodes: int | None = DEFAULT_MAX_NODES,
     ) -> None:
         check_root(root, "backward_stepper")
@@ -103,9 +108,14 @@ class BackwardStepper:
                 "backward_stepper: the root does not require grad (it is a constant), so no "
                 "gradient flows anywhere"
             )
+        if rankdir not in RANKDIRS:
+            raise ValueError(
+                f"backward_stepper: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}"
+            )
         check_graph_size(root, max_nodes, "backward_stepper")
         self.root = root
         self.rankdir = rankdir
+        self.hide_constants = hide_constants
         self.order = topological_order(root)
         self._ids = {node: f"v{i}" for i, node in enumerate(self.order)}
         self.frames: tuple[Frame, ...] = tuple(self._record(seed))
@@ -140,7 +150,9 @@ class BackwardStepper:
         if self._svg is None:
             grads = {node: 0.0 for node in self.order}
             grads.update({frame.node: frame.grad for frame in self.frames})
-            picture = value_graph(self.order, grads, rankdir=self.rankdir)
+            picture = value_graph(
+                self.order, grads, rankdir=self.rankdir, hide_constants=self.hide_constants
+            )
             source = picture.pipe(format="svg", encoding="utf-8")
             self._svg = source[source.index("<svg") :]  # drop the XML prolog and DOCTYPE
         return self._svg
@@ -237,7 +249,7 @@ _PAGE = """<!DOCTYPE html>
   .controls button { font-size: 1em; padding: .3em .8em; }
   #slider { flex: 1; min-width: 10em; }
   #caption { font-family: Menlo, Consolas, monospace; margin: .8em 0; min-height: 1.4em; }
-  #graph svg { max-width: 100%; height: auto; }
+  #graph { overflow: auto; max-height: 80vh; border-top: 1px solid #ddd; }
   g.value.pending text { fill: #aaaaaa; }
   g.value.done polygon { fill: #e6f0f8; }
   g.value.upstream polygon { fill: #fee0b6; }
@@ -296,7 +308,9 @@ function show(k) {
     if (text) text.textContent = i <= step ? frame.grad : "grad ?";
   });
   const frame = FRAMES[step];
-  document.getElementById(frame.node).classList.add("current");
+  const current = document.getElementById(frame.node);
+  current.classList.add("current");
+  current.scrollIntoView({block: "nearest", inline: "nearest"});
   for (const f of frame.flow) {
     for (const id of [f.edge, f.op]) {
       const el = document.getElementById(id);
