@@ -59,7 +59,8 @@ def test_local_derivatives_match_central_differences() -> None:
             up, down = list(inputs), list(inputs)
             up[j] += h
             down[j] -= h
-            numeric = (consumer.operation.forward(*up) - consumer.operation.forward(*down)) / (2 * h)
+            forward = consumer.operation.forward
+            numeric = (forward(*up) - forward(*down)) / (2 * h)
             assert term.local_grad == pytest.approx(numeric, rel=1e-6, abs=1e-8)
 
 
@@ -71,8 +72,11 @@ def test_the_seed_worked_example_gives_its_published_gradients() -> None:
     assert grads["w5"] == pytest.approx(0.082167041, abs=1e-9)
     assert grads["w1"] == pytest.approx(0.000438568, abs=1e-9)
     # PyTorch in float64 on the same network
-    w = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in SEED_WEIGHTS.items()}
-    b = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in SEED_BIASES.items()}
+    def leaf(x: float) -> torch.Tensor:
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    w = {k: leaf(v) for k, v in SEED_WEIGHTS.items()}
+    b = {k: leaf(v) for k, v in SEED_BIASES.items()}
     i1, i2 = SEED_INPUTS
     h1 = torch.sigmoid(w["w1"] * i1 + w["w2"] * i2 + b["b1"])
     h2 = torch.sigmoid(w["w3"] * i1 + w["w4"] * i2 + b["b1"])
@@ -100,7 +104,7 @@ def test_the_page_shows_this_pass_not_stale_grads() -> None:
     b.label = "b"
     a.grad = 123.0  # stale, from some earlier pass
     elements = parse(backward_stepper(b).svg())
-    a_box = [e for e in elements.values() if e.texts[:1] == ["a"]][0]
+    a_box = next(e for e in elements.values() if e.texts[:1] == ["a"])
     assert a_box.texts == ["a", "data 2", "grad 4"]
 
 
@@ -114,8 +118,8 @@ def test_frames_agree_with_backward_on_random_graphs(
     pool = [Value(0.5, label="p"), Value(-1.5, label="q"), Value(2.0, requires_grad=False)]
     for i, j, op in steps:
         a, b = pool[i % len(pool)], pool[j % len(pool)]
-        pool.append({"+": lambda: a + b, "*": lambda: a * b, "-": lambda: a - b,
-                     "t": lambda: a.tanh()}[op]())
+        results = {"+": a + b, "*": a * b, "-": a - b}
+        pool.append(results[op] if op in results else a.tanh())
     root = pool[-1]
     if not root.requires_grad:
         return

@@ -62,7 +62,9 @@ class Session:
         self.page.wait_for_function("() => document.body.dataset.step === '0'")
 
     def current(self) -> list[str]:
-        ids: list[str] = self.page.eval_on_selector_all("g.node.current", "els => els.map(e => e.id)")
+        ids: list[str] = self.page.eval_on_selector_all(
+            "g.node.current", "els => els.map(e => e.id)"
+        )
         return ids
 
     def step(self) -> int:
