@@ -11,6 +11,7 @@
 
 from . import ops
 from .drawing import draw_dot
+from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import backpropagate, topological_order
 from .ops import (
@@ -43,6 +44,7 @@ __all__ = [
     "exp",
     "is_grad_enabled",
     "leaky_relu",
+    "linear",
     "log",
     "no_grad",
     "ops",
@@ -53,4 +55,5 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "total",
 ]

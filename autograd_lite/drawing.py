@@ -40,7 +40,7 @@ CONSTANT_COLOR = "#777777"
 FONT = "Helvetica"
 
 #: Operations whose operands can be swapped: their edges need no position labels.
-COMMUTATIVE = frozenset({"+", "*"})
+COMMUTATIVE = frozenset({"+", "*", "add_n"})
 
 
 def format_number(x: float) -> str:

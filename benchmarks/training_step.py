@@ -52,9 +52,14 @@ def initial_weights(seed: int) -> list[float]:
 
 
 class Net:
-    """The same MLP, written with whichever engine's Value class is passed in."""
+    """The same MLP, written with whichever engine's Value class is passed in.
 
-    def __init__(self, value_class: Any, flat: Sequence[float]) -> None:
+    ``fused=True`` (autograd-lite only) computes each neuron with the engine's ``linear``
+    operation and the sums with ``total``: one node each instead of a chain.
+    """
+
+    def __init__(self, value_class: Any, flat: Sequence[float], fused: bool = False) -> None:
+        self.fused = fused
         it = iter(flat)
         self.layers = [
             [
@@ -70,15 +75,19 @@ class Net:
     def __call__(self, x: Sequence[Any]) -> Any:
         for depth, layer in enumerate(self.layers):
             last = depth == len(self.layers) - 1
-            acts = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
+            if self.fused:
+                acts = [autograd_lite.linear(w, x, b) for w, b in layer]
+            else:
+                acts = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
             x = acts if last else [a.relu() for a in acts]
         return x[0]
 
 
 def loss_of(net: Net, points: list[list[float]], labels: list[float]) -> Any:
     scores = [net(p) for p in points]
-    data_loss = sum((1 + -y * s).relu() for y, s in zip(labels, scores)) * (1.0 / len(points))
-    return data_loss + ALPHA * sum(p * p for p in net.parameters())
+    add_up: Callable[[Any], Any] = autograd_lite.total if net.fused else sum
+    data_loss = add_up((1 + -y * s).relu() for y, s in zip(labels, scores)) * (1.0 / len(points))
+    return data_loss + ALPHA * add_up(p * p for p in net.parameters())
 
 
 def training_step(net: Net, points: list[list[float]], labels: list[float], lr: float) -> float:
@@ -102,9 +111,11 @@ def count_nodes(root: Any) -> int:
     return len(seen)
 
 
-def bytes_per_node(
+def peak_memory(
     make_net: Callable[[], Net], points: list[list[float]], labels: list[float]
-) -> tuple[float, int]:
+) -> tuple[int, int]:
+    """Peak bytes allocated (tracemalloc) while building one step's graph and running backward,
+    and the number of nodes in that graph."""
     net = make_net()
     gc.collect()
     tracemalloc.start()
@@ -112,7 +123,7 @@ def bytes_per_node(
     loss.backward()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return peak / count_nodes(loss), count_nodes(loss)
+    return peak, count_nodes(loss)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -127,33 +138,33 @@ def main(argv: list[str] | None = None) -> None:
 
     points, labels = two_moons(args.points, noise=0.1, seed=1)
     flat = initial_weights(seed=1337)
-    engines: dict[str, tuple[Any, bool]] = {
-        "autograd-lite": (autograd_lite.Value, True),
-        "autograd-lite, gc disabled": (autograd_lite.Value, False),
-        "micrograd 0.1.0": (MicrogradValue, True),
-        "micrograd 0.1.0, gc disabled": (MicrogradValue, False),
+    # name: (Value class, cyclic garbage collector on, fused operations)
+    engines: dict[str, tuple[Any, bool, bool]] = {
+        "autograd-lite, fused linear": (autograd_lite.Value, True, True),
+        "autograd-lite, scalar ops": (autograd_lite.Value, True, False),
+        "autograd-lite, scalar ops, gc disabled": (autograd_lite.Value, False, False),
+        "micrograd 0.1.0": (MicrogradValue, True, False),
+        "micrograd 0.1.0, gc disabled": (MicrogradValue, False, False),
     }
 
-    # Same weights, same data: the first loss and every gradient must agree before timing.
-    reference = Net(autograd_lite.Value, flat)
-    ref_loss = loss_of(reference, points, labels)
-    ref_loss.backward()
-    other = Net(MicrogradValue, flat)
-    other_loss = loss_of(other, points, labels)
-    other_loss.backward()
-    assert abs(ref_loss.data - other_loss.data) <= 1e-12 * max(1.0, abs(ref_loss.data)), (
-        "losses differ"
-    )
-    for p, q in zip(reference.parameters(), other.parameters()):
-        assert abs(p.grad - q.grad) <= 1e-9 * max(1.0, abs(q.grad)), "gradients differ"
-    start_loss = ref_loss.data
-    del reference, ref_loss, other, other_loss  # live graphs would slow every later collection
+    # Same weights, same data: every engine's loss and gradients must match micrograd's first.
+    reference = Net(MicrogradValue, flat)
+    reference_loss = loss_of(reference, points, labels)
+    reference_loss.backward()
+    start_loss = reference_loss.data
+    for name, (value_class, _, fused) in engines.items():
+        net = Net(value_class, flat, fused)
+        loss = loss_of(net, points, labels)
+        loss.backward()
+        assert abs(loss.data - start_loss) <= 1e-12 * abs(start_loss), f"{name}: loss differs"
+        for p, q in zip(net.parameters(), reference.parameters(), strict=True):
+            assert abs(p.grad - q.grad) <= 1e-9 * max(1.0, abs(q.grad)), f"{name}: grads differ"
+    del reference, reference_loss, net, loss  # live graphs would slow every later collection
 
-    nets = {name: Net(value_class, flat) for name, (value_class, _) in engines.items()}
+    nets = {name: Net(cls, flat, fused) for name, (cls, _, fused) in engines.items()}
     times: dict[str, list[float]] = {name: [] for name in engines}
     for round_index in range(args.rounds):
-        for name, (_, collect) in engines.items():
-            net = nets[name]
+        for name, (_, collect, _) in engines.items():
             gc.collect()
             if not collect:
                 gc.disable()
@@ -161,43 +172,40 @@ def main(argv: list[str] | None = None) -> None:
                 for k in range(args.steps):
                     lr = 1.0 - 0.9 * (round_index * args.steps + k) / 100
                     start = time.perf_counter()
-                    training_step(net, points, labels, lr)
+                    training_step(nets[name], points, labels, lr)
                     times[name].append(time.perf_counter() - start)
             finally:
                 gc.enable()
 
     medians = {name: statistics.median(ts) for name, ts in times.items()}
-    memory = {
-        "autograd-lite": bytes_per_node(lambda: Net(autograd_lite.Value, flat), points, labels),
-        "micrograd 0.1.0": bytes_per_node(lambda: Net(MicrogradValue, flat), points, labels),
-    }
-    memory["micrograd 0.1.0, gc disabled"] = memory["micrograd 0.1.0"]
-    memory["autograd-lite, gc disabled"] = memory["autograd-lite"]
-    ours = medians["autograd-lite"]
+    micrograd_median = medians["micrograd 0.1.0"]
     print(
-        f"Python {sys.version.split()[0]}; {args.rounds} rounds x {args.steps} steps; "
-        f"loss at the start {start_loss:.12f} in both engines\n"
+        f"Python {sys.version.split()[0]}; {args.rounds} rounds x {args.steps} steps per engine, "
+        f"alternating; loss at the start {start_loss:.12f} in every engine\n"
     )
-    rows = [("engine", "median step", "speed-up of autograd-lite", "nodes", "peak bytes / node")]
+    header = ("engine", "median step", "micrograd / this", "graph nodes", "peak MB", "bytes / node")
+    rows = [header]
     for name, median in medians.items():
-        per_node, nodes = memory[name]
+        value_class, _, fused = engines[name]
+        peak, nodes = peak_memory(lambda c=value_class, f=fused: Net(c, flat, f), points, labels)
         rows.append(
             (
                 name,
                 f"{median * 1e3:.1f} ms",
-                f"{median / ours:.1f}x",
+                f"{micrograd_median / median:.1f}x",
                 f"{nodes:,}",
-                f"{per_node:.0f}",
+                f"{peak / 1e6:.1f}",
+                f"{peak / nodes:.0f}",
             )
         )
     if args.markdown:
-        print("| " + " | ".join(rows[0]) + " |")
-        print("|" + "---|" * len(rows[0]))
+        print("| " + " | ".join(header) + " |")
+        print("|---|" + "---:|" * (len(header) - 1))
         for row in rows[1:]:
             print("| " + " | ".join(row) + " |")
     else:
         for row in rows:
-            print(f"{row[0]:<30} {row[1]:>12} {row[2]:>26} {row[3]:>8} {row[4]:>18}")
+            print(f"{row[0]:<40}" + "".join(f"{cell:>17}" for cell in row[1:]))
 
 
 if __name__ == "__main__":

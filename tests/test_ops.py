@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd_lite as al
 from autograd_lite import Operation, Value, ops
 
 # Each built-in operation with the inputs it is checked on: kinks (relu, abs) are kept away from
@@ -34,6 +35,8 @@ CASES: dict[str, tuple[st.SearchStrategy[float], ...]] = {
     "softplus": (anything,),
     "relu": (away_from_zero,),
     "leaky_relu": (away_from_zero, st.floats(0, 0.5)),
+    "linear": (anything,) * 7,  # w1 w2 w3, x1 x2 x3, b
+    "add_n": (anything,) * 4,
 }
 
 
@@ -135,6 +138,24 @@ def test_saturating_functions_stay_finite_far_out(name: str, x: float) -> None:
 def test_softplus_is_exact_far_out() -> None:
     assert Value(1000.0).softplus().data == 1000.0
     assert Value(-1000.0).softplus().data == pytest.approx(math.exp(-1000.0), abs=0)
+
+
+def test_linear_and_total_are_single_nodes_with_the_chain_rule_of_the_long_form() -> None:
+    w = [Value(0.5), Value(-1.0)]
+    x = [Value(2.0), Value(3.0)]
+    b = Value(0.25)
+    y = al.linear(w, x, b)
+    long_form = w[0] * x[0] + w[1] * x[1] + b
+    assert y.op == "linear" and y.parents == (*w, *x, b)
+    assert y.data == long_form.data == -1.75
+    y.backward()
+    assert [v.grad for v in (*w, *x, b)] == [2.0, 3.0, 0.5, -1.0, 1.0]
+    t = al.total([w[0], 2.0, w[0]])
+    t.backward()
+    assert t.op == "add_n" and t.data == 3.0 and w[0].grad == 2.0 + 2.0
+    assert al.total([]).data == 0.0
+    with pytest.raises(ValueError, match="2 weights for 3 inputs"):
+        al.linear(w, [1.0, 2.0, 3.0])
 
 
 def test_operations_work_on_plain_floats_too() -> None:
