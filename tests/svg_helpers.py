@@ -33,7 +33,7 @@ def parse(svg: str) -> dict[str, Element]:
     elements: dict[str, Element] = {}
     for group in root.iter(f"{SVG}g"):
         classes = group.get("class", "").split()
-        if "node" not in classes and "edge" not in classes:
+        if not {"node", "edge", "cluster"} & set(classes):
             continue
         title = group.find(f"{SVG}title")
         title_text = (title.text or "") if title is not None else ""
