@@ -190,14 +190,16 @@ class BackwardStepper:
     def _frame_data(self, frame: Frame) -> dict[str, object]:
         name = self._name(frame.node)
         if not frame.terms:
-            caption = f"grad({name}) = {format_number(frame.grad)}: the seed (∂{name}/∂{name} = 1)"
+            seed = f"∂{_grouped(name)}/∂{_grouped(name)}"
+            caption = f"grad({name}) = {format_number(frame.grad)}: the seed ({seed} = 1)"
         else:
             products = " + ".join(
                 f"{format_number(t.local_grad)} × {format_number(t.upstream_grad)}"
                 for t in frame.terms
             )
             chains = " + ".join(
-                f"∂{self._name(t.consumer)}/∂{name} · grad({self._name(t.consumer)})"
+                f"∂{_grouped(self._name(t.consumer))}/∂{_grouped(name)} · "
+                f"grad({self._name(t.consumer)})"
                 for t in frame.terms
             )
             caption = f"grad({name}) = {chains} = {products} = {format_number(frame.grad)}"
@@ -226,6 +228,11 @@ class BackwardStepper:
 
     def __repr__(self) -> str:
         return f"BackwardStepper({len(self.frames)} frames, root={self.root!r})"
+
+
+def _grouped(name: str) -> str:
+    """A name in parentheses unless it is one word, so ``∂(a + b)/∂a`` reads right."""
+    return name if re.fullmatch(r"\w+", name) else f"({name})"
 
 
 def _local_grad(consumer: Value, operand_index: int) -> float:
