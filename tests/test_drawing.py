@@ -283,17 +283,34 @@ def test_size_guard_refuses_at_once_and_names_count_limit_and_alternatives(
     with pytest.raises(ValueError) as error:
         draw_dot(big)
     message = str(error.value)
-    assert f"max_nodes={DEFAULT_MAX_NODES:,}" in message
-    assert f"counting stopped at {DEFAULT_MAX_NODES + 1:,}" in message
+    assert f"the graph has 100,001 nodes, above the limit max_nodes={DEFAULT_MAX_NODES};" in message
     assert "draw_module" in message and "draw_network" in message
     assert "max_nodes=None" in message
+
+
+def test_size_guard_counts_a_refused_graph_only_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int | None] = []
+
+    def counting(root: Value, stop_after: int | None = None) -> int:
+        calls.append(stop_after)
+        return count_nodes(root, stop_after)
+
+    monkeypatch.setattr(drawing_module, "count_nodes", counting)
+    monkeypatch.setattr(drawing_module, "COUNT_REPORT_LIMIT", 1_000)
+    refused = "has more than 1,000 nodes, above the limit max_nodes=50;"
+    with pytest.raises(ValueError, match=refused):
+        draw_dot(chain(5_000), max_nodes=50)
+    assert calls == [50, 1_000]  # decide within the limit, then count for the message, bounded
+    calls.clear()
+    draw_dot(chain(10), max_nodes=50)
+    assert calls == [50]  # an accepted graph is counted once, only up to the limit
 
 
 def test_size_guard_boundary_and_override() -> None:
     y = chain(10)  # 21 Values
     assert len(topological_order(y)) == 21
     draw_dot(y, max_nodes=21)
-    with pytest.raises(ValueError, match="more than max_nodes=20 nodes"):
+    with pytest.raises(ValueError, match="has 21 nodes, above the limit max_nodes=20;"):
         draw_dot(y, max_nodes=20)
     draw_dot(chain(3000), max_nodes=None)  # no limit: builds the 6,001-node source
     with pytest.raises(TypeError, match="max_nodes must be an int or None"):

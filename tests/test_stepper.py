@@ -188,7 +188,7 @@ def test_bad_input_is_refused_clearly() -> None:
     y = Value(1.0)
     for _ in range(20):
         y = y * 1.0
-    with pytest.raises(ValueError, match="more than max_nodes=10 nodes"):
+    with pytest.raises(ValueError, match="has 41 nodes, above the limit max_nodes=10"):
         backward_stepper(y, max_nodes=10)
 
 
