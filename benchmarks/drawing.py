@@ -1,9 +1,10 @@
 """How fast draw_dot refuses a huge graph, and what drawing a real one costs.
 
 The size guard must answer at once however large the graph is: it decides by counting up to
-``max_nodes`` and counts a refused graph for its message only up to 250,000 nodes. This script times it on chains of 100,000 and 1,000,000 Values, and, for scale,
-times building and laying out (with the real ``dot``) the graph of one sample through an MLP
-2-16-16-1, and the backward stepper's page for the seed's worked example.
+``max_nodes`` and counts a refused graph for its message only up to 250,000 nodes. This script
+times it on chains of 100,000 and 1,000,000 Values and, for scale, times building and laying out
+(with the real ``dot``) the graph of one sample through an MLP 2-16-16-1, and the backward
+stepper's page for a small expression.
 
     python benchmarks/drawing.py [--repeats 5] [--markdown]
 """

@@ -54,8 +54,10 @@ def _save(figure: Figure, path: str | Path | None) -> Figure:
     return figure
 
 
-def plot_history(history: Any, path: str | Path | None = None, *, title: str = "") -> Figure:
-    """Loss (left) and accuracy (right) per epoch, training and test when present.
+def plot_history(
+    history: Any, path: str | Path | None = None, *, title: str = "", xlabel: str = "epoch"
+) -> Figure:
+    """Loss (left) and accuracy (right) per epoch (or per ``xlabel``), training and test.
 
     ``history`` is a mapping or an object with lists ``loss`` and optionally ``accuracy``,
     ``test_loss``, ``test_accuracy`` (what ``nn.fit`` returns).
@@ -76,7 +78,7 @@ def plot_history(history: Any, path: str | Path | None = None, *, title: str = "
         loss_axes.plot(range(1, len(test_loss) + 1), test_loss, color=NEGATIVE, label="test")
     if all(x > 0 for x in loss + test_loss):
         loss_axes.set_yscale("log")
-    loss_axes.set(title="loss", xlabel="epoch", ylabel="loss")
+    loss_axes.set(title="loss", xlabel=xlabel, ylabel="loss")
     loss_axes.grid(alpha=0.3)
     loss_axes.legend()
     if panels == 2:
@@ -87,7 +89,7 @@ def plot_history(history: Any, path: str | Path | None = None, *, title: str = "
             acc_axes.plot(
                 range(1, len(test_accuracy) + 1), test_accuracy, color=NEGATIVE, label="test"
             )
-        acc_axes.set(title="accuracy", xlabel="epoch", ylabel="accuracy", ylim=(-0.02, 1.02))
+        acc_axes.set(title="accuracy", xlabel=xlabel, ylabel="accuracy", ylim=(-0.02, 1.02))
         acc_axes.grid(alpha=0.3)
         acc_axes.legend()
     if title:
