@@ -178,7 +178,9 @@ def _neuron_table(
             continue
         title = name + (f" {escape_label(value.label)}" if value.label else "")
         cells = [f'<TD ALIGN="LEFT">{title}</TD>', f"<TD>{format_number(value.data)}</TD>"]
-        if show_grads:
+        if show_grads and not value.requires_grad:
+            cells.append('<TD><FONT COLOR="#777777">frozen</FONT></TD>')
+        elif show_grads:
             fill = f' BGCOLOR="{grad_color(value.grad, scale)}"' if color_by_grad else ""
             cells.append(f"<TD{fill}>grad {format_number(value.grad)}</TD>")
         rows.append(f"<TR>{''.join(cells)}</TR>")
@@ -320,7 +322,9 @@ def _param_text(value: Value, name: str, show_grads: bool) -> str:
     text = f"{escape_label(name)} = {format_number(value.data)}" if name else format_number(
         value.data
     )
-    if show_grads:
+    if show_grads and not value.requires_grad:
+        text += '<BR/><FONT COLOR="#777777">frozen</FONT>'
+    elif show_grads:
         colour = _sign_color(value.grad)
         text += f'<BR/><FONT COLOR="{colour}">grad {format_number(value.grad)}</FONT>'
     return text
