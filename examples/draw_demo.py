@@ -1,4 +1,4 @@
-"""Write the project's pictures to out/: a graph, the backward stepper, the model views, plots.
+"""Write the project's pictures to out/: a graph, the backward stepper, model views and plots.
 
     python examples/draw_demo.py [out_dir]
 
@@ -6,11 +6,11 @@
   coloured by gradient, with the path from ``w1`` to ``o`` highlighted;
 * ``backward_stepper.html``: the backward pass of the classic worked example (a 2-2-2 logistic
   network, inputs 0.05 and 0.10, targets 0.01 and 0.99), one node per step; open it in a browser;
-* ``worked_example_network_initial.svg``: that network's textbook diagram with w1..w8, b1, b2
-  and its activations, before training;
-* after the example's 10,000 steps of training: ``worked_example_network.svg`` (with the
-  gradients), ``worked_example_module.svg`` (the module view), ``worked_example_loss.png`` and
-  ``worked_example_gradient_norms.png``.
+* ``worked_example_network.svg``: that network's textbook diagram: w1..w8, b1, b2, the
+  activations and the gradients of its first backward pass;
+* a classifier trained on two moons: ``model_module.svg`` (module view), ``model_network.svg``
+  (network diagram), ``decision_boundary.png``, ``training_history.png`` (loss and accuracy)
+  and ``gradient_norms.png``.
 """
 
 from __future__ import annotations
@@ -19,22 +19,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograd_lite import Value, backward_stepper, draw_dot, no_grad
+import nn
+from autograd_lite import Value, backward_stepper, draw_dot
 from autograd_lite.drawing import nodes_between
-from nn.plots import gradient_norms, plot_gradient_norms, plot_history
+from nn.plots import gradient_norms, plot_decision_boundary, plot_gradient_norms, plot_history
 from nn.views import draw_module, draw_network
-
-# The worked example's numbers (the seed document's): weights, biases, inputs and targets.
-WEIGHTS = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30,
-           "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55}  # fmt: skip
-BIASES = {"b1": 0.35, "b2": 0.60}
-INPUTS = (0.05, 0.10)
-TARGETS = (0.01, 0.99)
+from nn.worked_example import INPUTS, TARGETS, build_network
 
 
 def named(value: Value, label: str) -> Value:
     value.label = label
     return value
+
+
+def svg(picture: Any, stem: Path) -> Path:
+    return Path(picture.render(stem, format="svg", cleanup=True))
 
 
 def expression_picture(out: Path) -> Path:
@@ -45,115 +44,80 @@ def expression_picture(out: Path) -> Path:
     n = named(named(x1 * w1, "x1*w1") + named(x2 * w2, "x2*w2"), "x1w1 + x2w2")
     o = named(named(n + b, "n").tanh(), "o")
     o.backward()
-    picture = draw_dot(o, color_by_grad=True, highlight=nodes_between(w1, o))
-    return _svg(picture, out / "expression")
+    return svg(draw_dot(o, color_by_grad=True, highlight=nodes_between(w1, o)), out / "expression")
 
 
-class _Neuron:
-    def __init__(self, w: list[Value], b: Value, activation: str) -> None:
-        self.w, self.b, self.activation = w, b, activation
+def total_error(p: dict[str, Value]) -> Value:
+    """The worked example's E_total, written out so every intermediate has its textbook name."""
+    i1, i2 = (Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS))
 
+    def net(w_a: str, a: Value, w_b: str, b: Value, bias: str, name: str) -> Value:
+        wa = named(p[w_a] * a, f"{w_a}·{a.label}")
+        wb = named(p[w_b] * b, f"{w_b}·{b.label}")
+        return named(named(wa + wb, f"{wa.label} + {wb.label}") + p[bias], name)
 
-class _Layer:
-    def __init__(self, neurons: list[_Neuron]) -> None:
-        self.neurons = neurons
+    def error(target: float, out: Value, name: str) -> Value:
+        gap = named(target - out, f"target - {out.label}")
+        return named(0.5 * named(gap**2, f"({gap.label})²"), name)
 
-
-class WorkedExample:
-    """The 2-2-2 network, written out so that every intermediate Value has its textbook name.
-
-    It has the shape the model views read (``layers[i].neurons[j].w / .b / .activation``); each
-    layer's neurons share one bias, as in the original.
-    """
-
-    def __init__(self) -> None:
-        self.params = {name: Value(x, label=name) for name, x in {**WEIGHTS, **BIASES}.items()}
-        p = self.params
-        self.layers = [
-            _Layer([_Neuron([p["w1"], p["w2"]], p["b1"], "sigmoid"),
-                    _Neuron([p["w3"], p["w4"]], p["b1"], "sigmoid")]),
-            _Layer([_Neuron([p["w5"], p["w6"]], p["b2"], "sigmoid"),
-                    _Neuron([p["w7"], p["w8"]], p["b2"], "sigmoid")]),
-        ]  # fmt: skip
-
-    def total_error(self) -> Value:
-        """E_total = sum over outputs of 1/2 (target - out)^2, every step named."""
-        p = self.params
-        i1, i2 = (Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS))
-
-        def net(w_a: str, a: Value, w_b: str, b: Value, bias: str, name: str) -> Value:
-            wa = named(p[w_a] * a, f"{w_a}·{a.label}")
-            wb = named(p[w_b] * b, f"{w_b}·{b.label}")
-            return named(named(wa + wb, f"{wa.label} + {wb.label}") + p[bias], name)
-
-        def error(target: float, out: Value, name: str) -> Value:
-            gap = named(target - out, f"target - {out.label}")
-            return named(0.5 * named(gap**2, f"({gap.label})²"), name)
-
-        out_h1 = named(net("w1", i1, "w2", i2, "b1", "net_h1").sigmoid(), "out_h1")
-        out_h2 = named(net("w3", i1, "w4", i2, "b1", "net_h2").sigmoid(), "out_h2")
-        out_o1 = named(net("w5", out_h1, "w6", out_h2, "b2", "net_o1").sigmoid(), "out_o1")
-        out_o2 = named(net("w7", out_h1, "w8", out_h2, "b2", "net_o2").sigmoid(), "out_o2")
-        return named(error(TARGETS[0], out_o1, "E_o1") + error(TARGETS[1], out_o2, "E_o2"),
-                     "E_total")
-
-
-def train(model: WorkedExample, steps: int, learning_rate: float = 0.5) -> dict[str, list[float]]:
-    """Gradient descent on E_total as in the worked example (weights only); returns the history."""
-    history: dict[str, list[float]] = {"loss": []}
-    norms: dict[str, list[float]] = {"layers.0": [], "layers.1": []}
-    for _ in range(steps):
-        for p in model.params.values():
-            p.grad = 0.0
-        error = model.total_error()
-        error.backward()
-        history["loss"].append(error.data)
-        for name, norm in gradient_norms(model).items():
-            norms[name].append(norm)
-        with no_grad():  # the original updates the weights only; the biases stay as they are
-            for name, p in model.params.items():
-                if name.startswith("w"):
-                    p.data -= learning_rate * p.grad
-    return {**history, **{f"grad_norm {k}": v for k, v in norms.items()}}
+    out_h1 = named(net("w1", i1, "w2", i2, "b1", "net_h1").sigmoid(), "out_h1")
+    out_h2 = named(net("w3", i1, "w4", i2, "b1", "net_h2").sigmoid(), "out_h2")
+    out_o1 = named(net("w5", out_h1, "w6", out_h2, "b2", "net_o1").sigmoid(), "out_o1")
+    out_o2 = named(net("w7", out_h1, "w8", out_h2, "b2", "net_o2").sigmoid(), "out_o2")
+    return named(error(TARGETS[0], out_o1, "E_o1") + error(TARGETS[1], out_o2, "E_o2"), "E_total")
 
 
 def worked_example_pictures(out: Path) -> list[Path]:
-    """The worked example: its backward pass as a stepper page, then the network after training.
-
-    Training is the original's: 10,000 steps of gradient descent with learning rate 0.5, after
-    E_total has fallen from 0.298371109 to 0.0000351085, the original's figures.
-    """
-    model = WorkedExample()
-    error = model.total_error()
+    """The worked example's backward pass as a stepper page, and its network diagram."""
+    network = build_network()  # nn's 2-2-2 network, parameters labelled w1..w8, b1, b2
+    error = total_error(network.params)
     page = backward_stepper(error, hide_constants=True).save(out / "backward_stepper.html")
-    before = draw_network(model, input_names=["i1", "i2"], inputs=list(INPUTS))
-    written = [page, _svg(before, out / "worked_example_network_initial")]
+    error.backward()  # the diagram shows the gradients of this first pass
+    diagram = draw_network(network.model, names=network.params, input_names=["i1", "i2"],
+                           inputs=list(INPUTS), show_grads=True)
+    return [page, svg(diagram, out / "worked_example_network")]
 
-    history = train(model, steps=10_000)
-    final = model.total_error()
-    final.backward()  # the pictures show the gradients at the trained weights
-    print(f"worked example: E_total {history['loss'][0]:.9f} at step 1, "
-          f"{history['loss'][-1]:.10f} at step 10,000 (the original reports 0.0000351085)")
-    after = draw_network(model, input_names=["i1", "i2"], inputs=list(INPUTS), show_grads=True)
-    written.append(_svg(after, out / "worked_example_network"))
-    written.append(_svg(draw_module(model), out / "worked_example_module"))
-    plot_history({"loss": history["loss"]}, out / "worked_example_loss.png",
-                 title="worked example: E_total during training", xlabel="step")
-    plot_gradient_norms({k.removeprefix("grad_norm "): v for k, v in history.items()
-                         if k.startswith("grad_norm")},
-                        out / "worked_example_gradient_norms.png")
-    written += [out / "worked_example_loss.png", out / "worked_example_gradient_norms.png"]
+
+def trained_model_pictures(out: Path) -> list[Path]:
+    """An MLP 2-8-8-1 trained on two moons: module view, network diagram and the plots."""
+    points, labels = nn.datasets.moons(100, noise=0.1, seed=0)
+    x_train, x_test, y_train, y_test = nn.datasets.train_test_split(
+        points, nn.datasets.signed_labels(labels), test_size=0.2, seed=0
+    )
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+    norms: dict[str, list[float]] = {}
+
+    def record_gradient_norms(step: nn.StepInfo) -> None:
+        for layer, norm in gradient_norms(step.model).items():
+            norms.setdefault(layer, []).append(norm)
+
+    history = nn.fit(model, x_train, y_train, loss="max_margin",
+                     optimizer=nn.Adam(model.parameters(), lr=0.03), epochs=20, batch_size=16,
+                     X_test=x_test, y_test=y_test, progress=False, on_step=record_gradient_norms)
+    print(f"two moons: loss {history.loss[0]:.3f} -> {history.loss[-1]:.3f}, "
+          f"test accuracy {history.test_accuracy[-1]:.0%}")
+    written = [
+        svg(draw_module(model), out / "model_module"),  # gradients of the last training batch
+        svg(draw_network(model), out / "model_network"),
+        out / "decision_boundary.png",
+        out / "training_history.png",
+        out / "gradient_norms.png",
+    ]
+    plot_decision_boundary(lambda p: model(p), points, nn.datasets.signed_labels(labels),
+                           written[2], title="MLP 2-8-8-1 on two moons")
+    plot_history(history, written[3], title="MLP 2-8-8-1 on two moons")
+    plot_gradient_norms(norms, written[4], xlabel="training step")
     return written
-
-
-def _svg(picture: Any, stem: Path) -> Path:
-    return Path(picture.render(stem, format="svg", cleanup=True))
 
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
     out.mkdir(parents=True, exist_ok=True)
-    written = [expression_picture(out), *worked_example_pictures(out)]
+    written = [
+        expression_picture(out),
+        *worked_example_pictures(out),
+        *trained_model_pictures(out),
+    ]
     for path in written:
         print(f"wrote {path}")
 

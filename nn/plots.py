@@ -141,12 +141,12 @@ def plot_decision_boundary(
     if low < threshold < high:
         axes.contour(grid_x, grid_y, scores, levels=[threshold], colors="black", linewidths=1.5)
     above = [float(label) > threshold for label in y]
-    for wanted, colour, name in ((True, POSITIVE, "above"), (False, NEGATIVE, "below")):
+    for wanted, colour, name in ((True, POSITIVE, ">"), (False, NEGATIVE, "≤")):
         chosen = [p for p, a in zip(points, above, strict=True) if a == wanted]
         if chosen:
             axes.scatter(
                 [p[0] for p in chosen], [p[1] for p in chosen], c=colour, s=18,
-                edgecolors="white", linewidths=0.5, label=f"label {name} {threshold:g}",
+                edgecolors="white", linewidths=0.5, label=f"y {name} {threshold:g}",
             )
     axes.set(title=title or "decision boundary", xlabel="x[0]", ylabel="x[1]")
     axes.legend(loc="upper right", fontsize=8)

@@ -126,7 +126,8 @@ def draw_module(
     dot.attr("node", fontname=FONT, fontsize="10", shape="plain")
     dot.attr("edge", fontname=FONT, fontsize="9", color="#555555")
     nin = len(layers[0][0].w)
-    dot.node("input", label=f"<<B>input</B><BR/>{nin} values>", shape="box", style="rounded")
+    dot.node("input", label=f"<<B>input</B><BR/>{_count(nin, 'value')}>", shape="box",
+             style="rounded")
     previous = "input"
     for i, neurons in enumerate(layers):
         first = f"l{i}n0"
@@ -148,9 +149,14 @@ def draw_module(
         dot.edge(previous, first, lhead=f"cluster_layer{i}", **ltail)
         previous = first
     nout = len(layers[-1])
-    dot.node("output", label=f"<<B>output</B><BR/>{nout} values>", shape="box", style="rounded")
+    dot.node("output", label=f"<<B>output</B><BR/>{_count(nout, 'value')}>", shape="box",
+             style="rounded")
     dot.edge(previous, "output", ltail=f"cluster_layer{len(layers) - 1}")
     return dot
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _neuron_table(
