@@ -181,3 +181,30 @@ def test_hostile_labels_show_literally_and_break_nothing(browser: Browser, tmp_p
         assert session.requests == [session.url]
     finally:
         session.context.close()
+
+
+def test_the_notebook_view_works_inside_its_sandboxed_frame(
+    browser: Browser, tmp_path: Path
+) -> None:
+    stepper = backward_stepper(seed_loss(seed_network()))
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body>{stepper._repr_html_()}</body></html>",
+                    encoding="utf-8")
+    context = browser.new_context()
+    requests: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(host.resolve().as_uri())
+        frame = page.frame_locator("iframe")
+        frame.locator("#next").click()
+        frame.locator("#next").click()
+        current = frame.locator("g.node.current")
+        assert current.get_attribute("id") == stepper.frames[2].node_id
+        assert frame.locator("#counter").inner_text() == f"step 3 / {len(stepper.frames)}"
+        assert requests == [host.resolve().as_uri()]
+        assert errors == []
+    finally:
+        context.close()
