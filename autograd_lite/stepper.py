@@ -171,10 +171,10 @@ class BackwardStepper:
         # One pass over the template, so text inside a field is never taken for a placeholder.
         return re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _PAGE)
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, title: str = "Backward pass, step by step") -> Path:
         """Write the page to ``path`` (UTF-8) and return the path."""
         target = Path(path)
-        target.write_text(self.to_html(), encoding="utf-8")
+        target.write_text(self.to_html(title), encoding="utf-8")
         return target
 
     def _repr_html_(self) -> str:

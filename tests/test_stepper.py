@@ -170,6 +170,8 @@ def test_save_and_notebook_display(tmp_path: object) -> None:
     stepper = backward_stepper(y)
     path = stepper.save(Path(str(tmp_path)) / "steps.html")
     assert path.read_text(encoding="utf-8") == stepper.to_html()
+    titled = stepper.save(Path(str(tmp_path)) / "titled.html", title="e^a <by hand>")
+    assert "<title>e^a &lt;by hand&gt;</title>" in titled.read_text(encoding="utf-8")
     frame = stepper._repr_html_()
     assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
     assert "&lt;svg" in frame  # the page is escaped into the attribute
