@@ -71,7 +71,8 @@ def worked_example_pictures(out: Path) -> list[Path]:
     """The worked example's backward pass as a stepper page, and its network diagram."""
     network = build_network()  # nn's 2-2-2 network, parameters labelled w1..w8, b1, b2
     error = total_error(network.params)
-    page = backward_stepper(error, hide_constants=True).save(out / "backward_stepper.html")
+    stepper = backward_stepper(error, hide_constants=True)
+    page = stepper.save(out / "backward_stepper.html", title="The worked example, backward")
     error.backward()  # the diagram shows the gradients of this first pass
     diagram = draw_network(network.model, names=network.params, input_names=["i1", "i2"],
                            inputs=list(INPUTS), show_grads=True)

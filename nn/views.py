@@ -134,7 +134,8 @@ def draw_module(
         with dot.subgraph(name=f"cluster_layer{i}") as cluster:
             activation = _activation(neurons[0])
             cluster.attr(
-                label=f"layers.{i}: {len(neurons[0].w)} → {len(neurons)}, {activation}",
+                label=f"<layers.{i}: {len(neurons[0].w)} → {len(neurons)}, "
+                f"{escape_label(activation)}>",
                 style="rounded",
                 color="#999999",
             )

@@ -162,3 +162,18 @@ def test_views_change_nothing() -> None:
     render(draw_module(model))
     render(draw_network(model, inputs=SEED_INPUTS, show_grads=True))
     assert [(p.data, p.grad) for p in model.parameters()] == before
+
+
+def test_hostile_names_show_literally_in_both_views() -> None:
+    hostile = 'a"b\\N <x> {y|z} & é\nline'
+    w = [Value(0.5, label=hostile), Value(-0.5)]
+    model = MLP([Layer([Neuron(w, Value(0.1), hostile)])])  # an activation name, too
+    lines = hostile.split("\n")
+    module = render(draw_module(model))
+    [cluster] = [e for e in module.values() if "cluster" in e.classes]
+    assert cluster.texts == [f"layers.0: 2 → 1, {lines[0]}", lines[1]]
+    assert module["l0n0"].texts[1:3] == [f" {lines[0]}", lines[1]]
+    assert module["l0n0"].texts[3:5] == [f"w.0 {lines[0]}", lines[1]]
+    network = render(draw_network(model, input_names=[hostile, "<i2>"], names={hostile: w[1]}))
+    assert network["x0"].texts == lines and network["x1"].texts == ["<i2>"]
+    assert network["w_l0n0_1"].texts == [lines[0], f"{lines[1]} = -0.5"]
