@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from . import anomaly
+
 if TYPE_CHECKING:
     from .ops import Scalar
     from .value import Value
@@ -18,15 +20,15 @@ if TYPE_CHECKING:
 _data = attrgetter("data")
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (itself included), each listed after all of its parents.
+def topological_order(*roots: Value) -> list[Value]:
+    """Every node the roots depend on (the roots included), each listed after all its parents.
 
     A depth-first search with an explicit stack: a node is appended once all of its parents
     have been appended. Shared subexpressions appear once.
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[tuple[Value, bool]] = [(root, False) for root in reversed(roots)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
@@ -75,6 +77,7 @@ def backpropagate(
     is itself recorded in a graph and can be differentiated again.
     """
     grads: dict[Value, Any] = {root: gradient}  # this pass only; never the nodes' .grad
+    checking = anomaly.is_anomaly_enabled()  # detect_anomaly(): check every gradient sent
     for node in reversed(topological_order(root)):
         node_grad = grads.pop(node, None)
         if node_grad is None:  # a constant: nothing flows into it
@@ -91,6 +94,8 @@ def backpropagate(
                 local = operation.local_grads(*map(_data, parents), node.data)
         except (ValueError, ArithmeticError) as error:
             raise _explain(error, node) from error
+        if checking:
+            anomaly.check_backward(node, local, node_grad)
         if len(local) != len(parents):
             raise ValueError(
                 f"operation '{operation.name}': local_grads returned {len(local)} derivatives "
@@ -109,5 +114,5 @@ def _explain(error: Exception, node: Value) -> Exception:
     inputs = [p.data for p in node.parents]
     return type(error)(
         f"backward through '{name}' with inputs {inputs}: its local derivative could not be "
-        f"computed ({error})"
+        f"computed ({error}){anomaly.creation_note(node)}"
     )

@@ -45,7 +45,9 @@ class Operation:
 
     ``local_grads`` receives the same inputs and the output (all floats, or all Values when a
     graph of the derivative is being built) and returns a tuple with one derivative per input.
-    Write it with ``+ - * / **``, comparisons and other Operations, so that it works on both.
+    Write it with ``+ - * / **``, comparisons and other Operations, so that it works on both
+    (``math.*`` would turn a Value into a float and silently lose higher derivatives). Check a new
+    operation with ``gradcheck`` (first derivatives) and ``gradgradcheck`` (second).
     """
 
     __slots__ = ("name", "forward", "local_grads")

@@ -9,12 +9,14 @@ reference counting alone as soon as its root is dropped.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from math import isfinite
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from . import graph, ops
+from . import anomaly, graph, guards, ops
+from .anomaly import _anomaly
 from .grad_mode import _mode
 
 if TYPE_CHECKING:
@@ -86,6 +88,8 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
         out.requires_grad = False
         out.parents = ()
         out.operation = None
+    if _anomaly.enabled:  # detect_anomaly(): check the result, remember the creating line
+        anomaly.check_forward(operation, parents, out)
     return out
 
 
@@ -103,6 +107,19 @@ def _constant_value(x: float) -> Value:
     out.parents = ()
     out.operation = None
     return out
+
+
+def _compare(
+    a: Value, other: object, symbol: str, test: Callable[[float, float], bool]
+) -> bool:
+    """``a symbol other`` on the data; noted as a guard while a trace is being recorded."""
+    b = _operand(other)
+    if b is None:
+        return NotImplemented  # type: ignore[no-any-return]  # Python then tries the reflection
+    outcome = test(a.data, b.data)
+    if guards.log.guards is not None:
+        guards.log.guards.append(guards.Guard(a, symbol, b, outcome))
+    return outcome
 
 
 def _operand(x: object) -> Value | None:
@@ -258,25 +275,23 @@ class Value:
         """log(1 + e**x), a smooth ReLU, computed without overflow for any x."""
         return record(ops.softplus, (self,))
 
-    # --- comparisons read the data; they are not recorded ------------------------------------
+    # --- comparisons read the data; they are not recorded, but a trace notes them as guards ----
 
     def __lt__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data < o.data
+        return _compare(self, other, "<", operator.lt)
 
     def __le__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data <= o.data
+        return _compare(self, other, "<=", operator.le)
 
     def __gt__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data > o.data
+        return _compare(self, other, ">", operator.gt)
 
     def __ge__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data >= o.data
+        return _compare(self, other, ">=", operator.ge)
 
     def __float__(self) -> float:
+        if guards.log.guards is not None:  # the number escapes into Python while tracing
+            guards.log.guards.append(guards.Guard(self, "==", _constant_value(self.data), True))
         return self.data
 
     # --- differentiation ---------------------------------------------------------------------

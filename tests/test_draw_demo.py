@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from svg_helpers import all_texts, parse
+from tests.svg_helpers import all_texts, parse
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "draw_demo.py"
 

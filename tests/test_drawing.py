@@ -8,8 +8,6 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stand_ins import random_mlp
-from svg_helpers import Element, all_texts, render
 
 import autograd_lite
 from autograd_lite import Operation, Value, draw_dot, topological_order
@@ -21,6 +19,8 @@ from autograd_lite.drawing import (
     nodes_between,
 )
 from autograd_lite.graph import count_nodes
+from tests.stand_ins import random_mlp
+from tests.svg_helpers import Element, all_texts, render
 
 
 def neuron() -> dict[str, Value]:

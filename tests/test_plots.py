@@ -12,7 +12,6 @@ matplotlib.use("Agg")  # non-interactive; the plots never need pyplot anyway
 
 from matplotlib.collections import PathCollection
 from matplotlib.image import imread
-from stand_ins import random_mlp, seed_loss, seed_network
 
 from autograd_lite import Value
 from nn.plots import (
@@ -21,6 +20,7 @@ from nn.plots import (
     plot_gradient_norms,
     plot_history,
 )
+from tests.stand_ins import random_mlp, seed_loss, seed_network
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -9,12 +9,19 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stand_ins import SEED_BIASES, SEED_INPUTS, SEED_TARGETS, SEED_WEIGHTS, seed_loss, seed_network
-from svg_helpers import parse
 
 import autograd_lite
 from autograd_lite import BackwardStepper, Value, backpropagate, backward_stepper, topological_order
 from autograd_lite.drawing import format_number
+from tests.stand_ins import (
+    SEED_BIASES,
+    SEED_INPUTS,
+    SEED_TARGETS,
+    SEED_WEIGHTS,
+    seed_loss,
+    seed_network,
+)
+from tests.svg_helpers import parse
 
 
 def test_frames_are_backpropagate_in_its_order_with_its_numbers() -> None:

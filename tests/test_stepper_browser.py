@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from stand_ins import seed_loss, seed_network
 
 from autograd_lite import Value, backward_stepper
 from autograd_lite.drawing import format_number
 from autograd_lite.stepper import BackwardStepper
+from tests.stand_ins import seed_loss, seed_network
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from stand_ins import (
+
+from autograd_lite import Value, topological_order
+from autograd_lite.drawing import NEGATIVE_RGB, POSITIVE_RGB, format_number
+from nn.views import draw_module, draw_network
+from tests.stand_ins import (
     MLP,
     SEED_INPUTS,
     Layer,
@@ -18,11 +22,7 @@ from stand_ins import (
     seed_loss,
     seed_network,
 )
-from svg_helpers import Element, render
-
-from autograd_lite import Value, topological_order
-from autograd_lite.drawing import NEGATIVE_RGB, POSITIVE_RGB, format_number
-from nn.views import draw_module, draw_network
+from tests.svg_helpers import Element, render
 
 SEED_EDGES = {  # weight name -> (layer, neuron, input), as the worked example wires them
     "w1": (0, 0, 0), "w2": (0, 0, 1), "w3": (0, 1, 0), "w4": (0, 1, 1),
@@ -83,7 +83,7 @@ def test_network_diagram_forward_pass_shows_the_seed_activations() -> None:
 def test_arrow_width_follows_magnitude_and_colour_follows_sign() -> None:
     model = random_mlp(3, [4, 2], seed=3)
     svg = draw_network(model).pipe(format="svg", encoding="utf-8")
-    from svg_helpers import parse
+    from tests.svg_helpers import parse
 
     elements = parse(svg)
     weights = []

@@ -8,14 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from svg_helpers import render
-
 import nn
 from autograd_lite import draw_dot, topological_order
 from autograd_lite.drawing import DEFAULT_MAX_NODES, format_number
 from nn.plots import gradient_norms, plot_gradient_norms, plot_history
 from nn.views import draw_module, draw_network
 from nn.worked_example import INPUTS, build_network
+from tests.svg_helpers import render
 
 
 def test_default_limit_admits_one_sample_through_nn_mlp_2_16_16_1() -> None:
