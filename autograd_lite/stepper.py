@@ -190,8 +190,10 @@ class BackwardStepper:
     def _frame_data(self, frame: Frame) -> dict[str, object]:
         name = self._name(frame.node)
         if not frame.terms:
-            seed = f"∂{_grouped(name)}/∂{_grouped(name)}"
-            caption = f"grad({name}) = {format_number(frame.grad)}: the seed ({seed} = 1)"
+            start = f"∂{_grouped(name)}/∂{_grouped(name)} = 1"
+            if frame.grad != 1:
+                start += f", times the seed {format_number(frame.grad)}"
+            caption = f"grad({name}) = {format_number(frame.grad)}: the start ({start})"
         else:
             products = " + ".join(
                 f"{format_number(t.local_grad)} × {format_number(t.upstream_grad)}"
