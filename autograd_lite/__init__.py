@@ -11,6 +11,7 @@
 
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from .drawing import draw_dot
 from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -29,6 +30,7 @@ from .ops import (
     sqrt,
     tanh,
 )
+from .stepper import BackwardStepper, backward_stepper
 from .tape import Tape, TraceGuardError, trace
 from .value import Value
 
@@ -36,14 +38,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "BackwardStepper",
     "GradcheckError",
     "Operation",
     "Tape",
     "TraceGuardError",
     "Value",
     "backpropagate",
+    "backward_stepper",
     "cos",
     "detect_anomaly",
+    "draw_dot",
     "enable_grad",
     "exp",
     "grad",

@@ -42,6 +42,26 @@ def topological_order(*roots: Value) -> list[Value]:
     return order
 
 
+def count_nodes(root: Value, stop_after: int | None = None) -> int:
+    """How many distinct nodes ``root`` depends on (itself included), without ordering them.
+
+    With ``stop_after=n`` the walk ends as soon as it has seen ``n + 1`` nodes and returns
+    ``n + 1``: a size guard then costs O(n) however large the graph is.
+    """
+    if stop_after is not None and stop_after < 1:
+        return 1
+    seen: set[Value] = {root}
+    stack: list[Value] = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                if stop_after is not None and len(seen) > stop_after:
+                    return len(seen)
+                stack.append(parent)
+    return len(seen)
+
+
 def backpropagate(
     root: Value, gradient: Scalar, *, create_graph: bool = False
 ) -> Iterator[tuple[Value, Any]]:

@@ -1,0 +1,257 @@
+"""``Neuron``, ``Layer`` and ``MLP``: micrograd's three classes, with activations and init schemes.
+
+Everything is made of Values, so a forward pass records a graph that ``backward()`` walks and that
+can be drawn. ``parameters()`` keeps micrograd's order (layer by layer, neuron by neuron, each
+neuron's weights then its bias), so weights copy between the two one-for-one.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+from autograd_lite import Value
+
+from .activations import activation_function
+from .init import Seed, canonical_scheme, generator_for_children, initial_weights, random_source
+from .module import Module
+
+#: What a model accepts as one input: numbers or Values.
+Input = Sequence[float | Value]
+
+
+class Neuron(Module):
+    """``activation(w . x + b)``: one weighted sum of the inputs, then a squashing function.
+
+    ``bias`` is a number (a new bias Value starts there) or a Value, used as it is so that several
+    neurons can share one bias. ``weights`` gives the starting weights explicitly; otherwise they
+    are drawn with the ``init`` scheme (see :mod:`nn.init`) from ``seed``.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+        fan_out: int = 1,
+        weights: Sequence[float] | None = None,
+        bias: float | Value = 0.0,
+        bias_requires_grad: bool = True,
+    ) -> None:
+        _check_count(nin, "Neuron nin")
+        self._activate = activation_function(activation)
+        canonical_scheme(init)
+        if weights is None:
+            start = initial_weights(init, nin, fan_out, random_source(seed))
+        else:
+            start = _numbers(weights, nin, "Neuron weights")
+        self.nin = nin
+        self.activation = activation
+        self.w: list[Value] = [Value(x) for x in start]
+        if isinstance(bias, Value):
+            self.b = bias
+        else:
+            self.b = Value(_numbers([bias], 1, "Neuron bias")[0], requires_grad=bias_requires_grad)
+
+    def weighted_sum(self, x: Input) -> Value:
+        """The net input ``b + w0*x0 + w1*x1 + ...`` (micrograd's arithmetic, in its order)."""
+        return sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+
+    def forward(self, x: Input) -> Value:
+        if len(x) != self.nin:
+            raise ValueError(f"Neuron expects {self.nin} inputs, got {len(x)}")
+        return self._activate(self.weighted_sum(x))
+
+    def config(self) -> dict[str, Any]:
+        """The architecture (everything but the numbers), as ``nn.save`` writes it."""
+        return {"nin": self.nin, "activation": self.activation}
+
+    def extra_repr(self) -> str:
+        return f"nin={self.nin}, activation={self.activation!r}"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; ``forward`` returns their outputs as a list.
+
+    ``shared_bias=True`` gives the layer one bias Value that all its neurons use (the textbook
+    2-2-2 network does this); it counts as one parameter. ``bias`` is the starting bias: one
+    number, or one number per neuron. ``weights`` is one list of ``nin`` weights per neuron.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+        weights: Sequence[Sequence[float]] | None = None,
+        bias: float | Sequence[float] = 0.0,
+        shared_bias: bool = False,
+        bias_requires_grad: bool = True,
+    ) -> None:
+        _check_count(nin, "Layer nin")
+        _check_count(nout, "Layer nout")
+        activation_function(activation)
+        if weights is not None and len(weights) != nout:
+            raise ValueError(f"Layer weights: expected one list per neuron ({nout}): {weights!r}")
+        biases = _layer_biases(bias, nout, shared_bias)
+        shared = Value(biases[0], requires_grad=bias_requires_grad) if shared_bias else None
+        rng = generator_for_children(seed)
+        self.nin = nin
+        self.nout = nout
+        self.activation = activation
+        self.shared_bias = shared_bias
+        self.bias_requires_grad = bias_requires_grad
+        self.neurons: list[Neuron] = [
+            Neuron(
+                nin,
+                activation,
+                init=init,
+                seed=rng,
+                fan_out=nout,
+                weights=None if weights is None else weights[i],
+                bias=shared if shared is not None else biases[i],
+                bias_requires_grad=bias_requires_grad,
+            )
+            for i in range(nout)
+        ]
+
+    def forward(self, x: Input) -> list[Value]:
+        if len(x) != self.nin:
+            raise ValueError(f"Layer expects {self.nin} inputs, got {len(x)}")
+        return [neuron(x) for neuron in self.neurons]
+
+    def config(self) -> dict[str, Any]:
+        """The architecture (everything but the numbers), as ``nn.save`` writes it."""
+        return {
+            "nin": self.nin,
+            "nout": self.nout,
+            "activation": self.activation,
+            "shared_bias": self.shared_bias,
+            "bias_requires_grad": self.bias_requires_grad,
+        }
+
+    def extra_repr(self) -> str:
+        return f"nin={self.nin}, nout={self.nout}, activation={self.activation!r}"
+
+    def __repr__(self) -> str:  # one line: listing 16 identical neurons teaches nothing
+        return f"Layer({self.extra_repr()})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``nin`` inputs, then one Layer per entry of ``nouts``.
+
+    Hidden layers use ``activation``, the last layer ``output_activation``; the defaults (ReLU,
+    then linear) are micrograd's. Calling the model on a list of ``nin`` numbers or Values
+    returns one Value when the last layer has one neuron, else a list.
+
+    ``weights[l][n]`` gives neuron ``n`` of layer ``l`` its weights explicitly; ``biases[l]`` is
+    layer ``l``'s starting bias (one number, or one per neuron).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        init: str = "uniform",
+        seed: Seed = None,
+        weights: Sequence[Sequence[Sequence[float]]] | None = None,
+        biases: Sequence[float | Sequence[float]] | None = None,
+        shared_bias: bool = False,
+        bias_requires_grad: bool = True,
+    ) -> None:
+        _check_count(nin, "MLP nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for n in nouts:
+            _check_count(n, "MLP layer size")
+        for name, given in (("weights", weights), ("biases", biases)):
+            if given is not None and len(given) != len(nouts):
+                raise ValueError(f"MLP {name}: expected one entry per layer ({len(nouts)})")
+        sizes = [nin, *nouts]
+        rng = generator_for_children(seed)
+        last = len(nouts) - 1
+        self.nin = nin
+        self.nouts = list(nouts)
+        self.activation = activation
+        self.output_activation = output_activation
+        self.shared_bias = shared_bias
+        self.bias_requires_grad = bias_requires_grad
+        self.layers: list[Layer] = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                init=init,
+                seed=rng,
+                weights=None if weights is None else weights[i],
+                bias=0.0 if biases is None else biases[i],
+                shared_bias=shared_bias,
+                bias_requires_grad=bias_requires_grad,
+            )
+            for i in range(len(nouts))
+        ]
+
+    def forward(self, x: Input) -> Any:
+        """The outputs for one input: a Value if the last layer has one neuron, else a list."""
+        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+            raise TypeError(f"MLP input must be a list of {self.nin} numbers, got {x!r}")
+        if len(x) != self.nin:
+            raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}: {list(x)!r}")
+        out: list[Any] = list(x)
+        for layer in self.layers:
+            out = layer(out)
+        return out[0] if len(out) == 1 else out
+
+    def config(self) -> dict[str, Any]:
+        """The architecture (everything but the weights), as ``nn.save`` writes it."""
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "shared_bias": self.shared_bias,
+            "bias_requires_grad": self.bias_requires_grad,
+        }
+
+    def extra_repr(self) -> str:
+        return (
+            f"nin={self.nin}, nouts={self.nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}, parameters={len(self.parameters())}"
+        )
+
+
+def _check_count(n: object, what: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+
+
+def _numbers(xs: object, count: int, what: str) -> list[float]:
+    """``xs`` as ``count`` finite floats, or a ValueError naming ``what`` and the problem."""
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence) or len(xs) != count:
+        raise ValueError(f"{what}: expected {count} numbers, got {xs!r}")
+    out = []
+    for x in xs:
+        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+            raise ValueError(f"{what}: expected finite numbers, got {x!r}")
+        out.append(float(x))
+    return out
+
+
+def _layer_biases(bias: float | Sequence[float], nout: int, shared: bool) -> list[float]:
+    """The starting bias of each neuron (one entry when the layer shares a single bias)."""
+    if isinstance(bias, Sequence) and not isinstance(bias, (str, bytes)):
+        if shared:
+            raise ValueError("Layer bias: a shared bias takes one number, not one per neuron")
+        return _numbers(bias, nout, "Layer bias")
+    value = _numbers([bias], 1, "Layer bias")[0]
+    return [value] if shared else [value] * nout

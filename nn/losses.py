@@ -1,0 +1,184 @@
+"""Loss functions: one Value that measures how wrong the predictions are, ready for backward().
+
+Each takes predictions (Values or numbers; one, a list, or a list of lists for several outputs)
+and targets of the same shape, and returns the mean over all pairs unless its name says sum.
+The formulas are written in forms that never overflow, because a training run meets large
+logits sooner or later.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from autograd_lite import Value, softplus
+
+#: A prediction or target: a number or a Value.
+Scalar = float | Value
+
+
+def mse(predictions: Any, targets: Any) -> Value:
+    """Mean squared error: mean of (prediction - target)**2 (PyTorch's ``mse_loss``)."""
+    pairs = _pairs(predictions, targets, "mse")
+    return _mean([(p - t) ** 2 for p, t in pairs])
+
+
+def half_sum_squared_error(predictions: Any, targets: Any) -> Value:
+    """E = sum of 1/2 (target - output)**2: the textbook error whose derivative is output - target.
+
+    The worked 2-2-2 example uses it: the 1/2 cancels the 2 that differentiation brings down.
+    """
+    pairs = _pairs(predictions, targets, "half_sum_squared_error")
+    return _sum([0.5 * (t - p) ** 2 for p, t in pairs])
+
+
+def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Value:
+    """Binary cross-entropy from a logit z and a label t in [0, 1]: mean of softplus(z) - t*z.
+
+    Equal to -[t log sigmoid(z) + (1-t) log(1 - sigmoid(z))], but never takes the log of a
+    probability that rounded to 0 or 1, so it is exact for any z (PyTorch's
+    ``binary_cross_entropy_with_logits``). Its gradient is sigmoid(z) - t.
+    """
+    pairs = _pairs(logits, targets, "binary_cross_entropy_with_logits")
+    return _mean([softplus(z) - t * z for z, t in pairs])
+
+
+#: Like PyTorch, each log is clamped at -100 so a probability of exactly 0 or 1 gives a finite loss.
+_LOG_FLOOR = -100.0
+
+
+def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
+    """Binary cross-entropy from probabilities p in [0, 1]: mean of -[t log p + (1-t) log(1-p)].
+
+    Each log is clamped at -100 as PyTorch's ``binary_cross_entropy`` does; prefer
+    :func:`binary_cross_entropy_with_logits`, which needs no clamp.
+    """
+    pairs = _pairs(probabilities, targets, "binary_cross_entropy")
+    terms = []
+    for p, t in pairs:
+        pv = p.data if isinstance(p, Value) else p
+        if not 0.0 <= pv <= 1.0:
+            raise ValueError(f"binary_cross_entropy: probability {pv!r} is outside [0, 1]")
+        terms.append(-(t * _clamped_log(p) + (1 - t) * _clamped_log(1 - p)))
+    return _mean(terms)
+
+
+def _clamped_log(p: Scalar) -> Scalar:
+    value = p.data if isinstance(p, Value) else p
+    if value <= 0 or math.log(value) < _LOG_FLOOR:
+        return _LOG_FLOOR
+    return p.log() if isinstance(p, Value) else math.log(p)
+
+
+def hinge_loss(scores: Any, targets: Any) -> Value:
+    """Max-margin (hinge) loss for labels -1/+1: mean of max(0, 1 - y * score).
+
+    Zero once every point is on its correct side by a margin of 1; micrograd's demo trains on it.
+    """
+    pairs = _pairs(scores, targets, "hinge_loss")
+    for _, y in pairs:
+        if (y.data if isinstance(y, Value) else y) not in (-1, 1):
+            raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y!r}")
+    return _mean([(1 - y * _as_value(s)).relu() for s, y in pairs])
+
+
+#: micrograd's name for the hinge loss.
+max_margin_loss = hinge_loss
+
+
+def log_softmax(logits: Sequence[Scalar]) -> list[Value]:
+    """log softmax(z)_i = z_i - logsumexp(z), computed stably (see :func:`logsumexp`)."""
+    lse = logsumexp(logits)
+    return [z - lse for z in logits]
+
+
+def softmax(logits: Sequence[Scalar]) -> list[Value]:
+    """Probabilities exp(z_i) / sum_j exp(z_j), computed without overflow."""
+    return [v.exp() for v in log_softmax(logits)]
+
+
+def logsumexp(logits: Sequence[Scalar]) -> Value:
+    """log(sum exp(z_i)) = m + log(sum exp(z_i - m)) with m = max z: no exp can overflow.
+
+    m is a plain number: shifting by any constant leaves the value and its gradient unchanged.
+    """
+    if len(logits) == 0:
+        raise ValueError("logsumexp: needs at least one logit")
+    m = max(z.data if isinstance(z, Value) else float(z) for z in logits)
+    shifted = [_as_value(z) - m for z in logits]
+    return _sum([s.exp() for s in shifted]).log() + m
+
+
+def softmax_cross_entropy(logits: Any, targets: Any) -> Value:
+    """Cross-entropy of softmax(logits) against class indices (PyTorch's ``cross_entropy``).
+
+    ``logits`` is one list of class scores with an int target, or a list of such lists with a
+    list of int targets (the mean over the batch). Each term is logsumexp(z) - z[target].
+    """
+    if logits and not isinstance(logits[0], Sequence):
+        logits, targets = [logits], [targets]
+    if isinstance(targets, (int, str)) or len(logits) != len(targets):
+        raise ValueError(
+            f"softmax_cross_entropy: expected one class index per row of logits "
+            f"({len(logits)}), got {targets!r}"
+        )
+    terms = []
+    for row, k in zip(logits, targets, strict=True):
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= int(k) < len(row):
+            raise ValueError(
+                f"softmax_cross_entropy: target {k!r} is not a class index in 0..{len(row) - 1}"
+            )
+        terms.append(logsumexp(row) - row[k])
+    return _mean(terms)
+
+
+#: PyTorch's name for the same loss.
+cross_entropy = softmax_cross_entropy
+
+
+def l2_regularization(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
+    """alpha * sum of p**2: a penalty that pulls weights toward zero (weight decay of 2*alpha)."""
+    squares = [p * p for p in parameters]
+    return alpha * _sum(squares)
+
+
+# --- shapes ---------------------------------------------------------------------------------
+
+
+def _flatten(x: Any) -> list[Any]:
+    """One level of nesting removed: a batch of outputs becomes one list of scalars."""
+    if isinstance(x, (Value, numbers.Real)):
+        return [x]
+    out: list[Any] = []
+    for item in x:
+        out.extend(item if isinstance(item, Sequence) and not isinstance(item, str) else [item])
+    return out
+
+
+def _pairs(predictions: Any, targets: Any, loss: str) -> list[tuple[Any, Any]]:
+    ps, ts = _flatten(predictions), _flatten(targets)
+    if len(ps) != len(ts):
+        raise ValueError(f"{loss}: {len(ps)} predictions but {len(ts)} targets")
+    if not ps:
+        raise ValueError(f"{loss}: no predictions")
+    for t in ts:
+        if isinstance(t, bool) or not isinstance(t, (numbers.Real, Value)):
+            raise TypeError(f"{loss}: targets must be numbers, got {type(t).__name__}")
+    return list(zip(ps, ts, strict=True))
+
+
+def _as_value(x: Scalar) -> Value:
+    return x if isinstance(x, Value) else Value(float(x), requires_grad=False)
+
+
+def _sum(terms: Sequence[Scalar]) -> Value:
+    total = _as_value(terms[0])
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _mean(terms: Sequence[Scalar]) -> Value:
+    return _sum(terms) / len(terms) if len(terms) > 1 else _as_value(terms[0])
