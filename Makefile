@@ -55,6 +55,7 @@ test: setup graphviz browser lint typecheck
 
 demo: setup graphviz
 	$(PY) examples/demo.py
+	$(PY) examples/draw_demo.py
 
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
 bench: setup

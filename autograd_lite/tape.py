@@ -196,6 +196,12 @@ class Tape:
         lines.append(f"return {self._names[self.output]}")
         return "\n".join(lines)
 
+    def draw(self, **options: Any) -> Any:
+        """The traced graph as a ``graphviz.Digraph`` (``draw_dot`` options apply)."""
+        from .drawing import draw_dot
+
+        return draw_dot(self.output, **options)
+
     def __repr__(self) -> str:
         return (
             f"<Tape of {getattr(self.function, '__name__', 'function')}: {len(self.nodes)} "

@@ -198,3 +198,12 @@ def test_the_readme_example_runs_and_matches_eager() -> None:
     out.backward()
     assert namespace["value"] == out.data
     assert (namespace["dx"], namespace["dw"]) == (x.grad, w.grad)
+
+
+def test_a_tape_draws_its_graph_through_the_real_dot() -> None:
+    import xml.etree.ElementTree as ET
+
+    tape = trace(lambda x, w: (x * w).tanh(), 0.5, -2.0)
+    svg = tape.draw().pipe(format="svg").decode()
+    text = " ".join(t.text or "" for t in ET.fromstring(svg).iter() if t.tag.endswith("text"))
+    assert "tanh" in text and "0.5" in text and "-2" in text
