@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -440,3 +444,24 @@ def test_five_sgd_steps_give_the_same_weights(activation: str, seed: int,
     assert max(abs(a - b) for a, b in zip(trained, start, strict=True)) > 1e-3  # it did train
     assert [p.data for p in model.parameters()] == pytest.approx(trained, abs=1e-10, rel=0)
     assert [p.data for p in nn.from_torch(sequential).parameters()] == trained
+
+
+# --- the README's section ---------------------------------------------------------------------
+
+
+def test_the_readme_example_runs_and_says_what_it_does() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("## Graduating to PyTorch"):]
+    section = section[:section.index("\n## ")]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) == 1
+    namespace: dict[str, Any] = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(blocks[0], "<README: Graduating to PyTorch>", "exec"), namespace)
+    net, report = namespace["net"], namespace["report"]
+    assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert [(m.in_features, m.out_features) for m in net if isinstance(m, torch.nn.Linear)] == [
+        (2, 8), (8, 8), (8, 1)]
+    assert printed.getvalue() == f"{report}\n"
+    assert namespace["loss"].item() == report.loss.torch  # same weights, same loss, before the step
