@@ -391,6 +391,10 @@ class TorchComparison:
         lines.append(f"largest difference: {self.max_difference:.3e}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """A notebook shows the table when the report is a cell's last expression."""
+        printer.text(str(self))
+
 
 #: A loss given as a pair: ours on (predictions, targets) and torch's on (output, targets).
 LossPair = tuple[Callable[[Any, Any], Value], Callable[[Any, Any], Any]]

@@ -394,6 +394,17 @@ def test_the_report_prints_as_a_table() -> None:
     assert text.splitlines()[-1] == f"largest difference: {report.max_difference:.3e}"
     assert repr(report.loss.ours) in text
 
+    class Printer:  # what IPython hands to _repr_pretty_ when a notebook cell shows the report
+        def __init__(self) -> None:
+            self.shown = ""
+
+        def text(self, text: str) -> None:
+            self.shown += text
+
+    printer = Printer()
+    report._repr_pretty_(printer, cycle=False)
+    assert printer.shown == text
+
 
 def test_compare_errors_name_the_problem() -> None:
     model = nn.MLP(2, [1], seed=0)
