@@ -20,7 +20,8 @@ def main() -> None:
 
     print(f"{'node':<8} {'op':<6} {'data':>10} {'grad':>10}")
     for node in topological_order(o):
-        print(f"{node.label or '.':<8} {node.op or 'leaf':<6} {node.data:>10.4f} {node.grad:>10.4f}")
+        name, op = node.label or ".", node.op or "leaf"
+        print(f"{name:<8} {op:<6} {node.data:>10.4f} {node.grad:>10.4f}")
 
 
 if __name__ == "__main__":
