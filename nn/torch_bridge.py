@@ -256,7 +256,7 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
     model = MLP(
         layers[0][0].in_features,
         [linear.out_features for linear, _, _ in layers],
-        activation=hidden.pop() if hidden else "relu",
+        activation=hidden.pop() if hidden else "relu",  # one layer: no hidden ones, the default
         output_activation=layers[-1][1],
         weights=weights,
         biases=biases,
