@@ -31,6 +31,13 @@ from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .schedules import LinearDecayLR, LRSchedule, StepLR
 from .serialization import load, save
+from .torch_bridge import (  # torch itself is imported only when one of these runs
+    TorchComparison,
+    UnsupportedLayerError,
+    compare_with_torch,
+    from_torch,
+    to_torch,
+)
 from .training import LOSSES, History, StepInfo, evaluate, fit
 from .worked_example import run as run_worked_example
 
@@ -50,12 +57,16 @@ __all__ = [
     "Optimizer",
     "StepInfo",
     "StepLR",
+    "TorchComparison",
+    "UnsupportedLayerError",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "compare_with_torch",
     "cross_entropy",
     "datasets",
     "evaluate",
     "fit",
+    "from_torch",
     "half_sum_squared_error",
     "hinge_loss",
     "init",
@@ -69,5 +80,6 @@ __all__ = [
     "save",
     "softmax",
     "softmax_cross_entropy",
+    "to_torch",
     "worked_example",
 ]
