@@ -193,8 +193,8 @@ def fit(
                 history.test_loss.append(test_loss)
                 if test_accuracy is not None:
                     history.test_accuracy.append(test_accuracy)
-            bar.update(1)
             bar.set_postfix(_postfix(history), refresh=False)
+            bar.update(1)
             stop = on_epoch(epoch, history) if on_epoch is not None else None
             if target_loss is not None and history.loss[-1] <= target_loss:
                 history.stopped_early = epoch + 1 < epochs

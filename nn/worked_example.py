@@ -79,6 +79,19 @@ def build_network(freeze_biases: bool = True) -> Network:
     return Network(model, params)
 
 
+def first_pass(freeze_biases: bool = True) -> tuple[Network, Value]:
+    """The network and its error E_total after one forward and one backward pass.
+
+    Every node of E_total's graph holds its data and its gradient, as in the document's first
+    step: the graph to draw when explaining the example.
+    """
+    network = build_network(freeze_biases)
+    total = _forward(network.model).total
+    total.label = "E_total"
+    total.backward()
+    return network, total
+
+
 class _Pass(NamedTuple):
     """One forward pass, keeping the intermediate Values the document names."""
 
