@@ -136,8 +136,8 @@ def _finite_number(x: object, name: str) -> float:
         )
     try:
         value = float(x)
-    except OverflowError:
-        value = math.inf if x > 0 else -math.inf
+    except OverflowError:  # an int too large for a float
+        value = math.inf
     if not math.isfinite(value):
         raise ValueError(f"load_state_dict: '{name}' is {value}, not a finite number")
     return value
