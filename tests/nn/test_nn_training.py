@@ -91,7 +91,7 @@ def test_the_progress_bar_shows_the_running_loss_and_can_be_quiet(
     xs, y = _xor()
     nn.fit(nn.MLP(2, [2, 1], seed=0), xs, y, loss="bce_with_logits", epochs=3)
     err = capsys.readouterr().err
-    assert "training" in err and "3/3" in err and "loss=" in err and "acc=" in err
+    assert "epoch 3/3" in err and "loss=" in err and "acc=" in err
     nn.fit(nn.MLP(2, [2, 1], seed=0), xs, y, loss="bce_with_logits", epochs=3, progress=False)
     assert capsys.readouterr().err == ""
 
