@@ -8,13 +8,13 @@ PY     := $(VENV)/bin/python
 # Re-install whenever the project's metadata changes.
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup graphviz test lint typecheck demo clean
+.PHONY: setup graphviz test lint typecheck demo bench clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e ".[dev,torch]"
+	$(PY) -m pip install --quiet -e ".[dev,torch,numpy]"
 	touch $(STAMP)
 
 # The `dot` binary renders graphs; the Python package `graphviz` only writes DOT source.
@@ -41,6 +41,10 @@ test: setup graphviz lint typecheck
 
 demo: setup graphviz
 	$(PY) examples/demo.py
+
+# Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
+bench: setup
+	$(PY) benchmarks/suite.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,7 +10,11 @@
 """
 
 from . import ops
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from .functional import grad, gradients, hessian, hvp, value_and_grad
+from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck, gradcheck_module, gradgradcheck
 from .graph import backpropagate, topological_order
 from .ops import (
     Operation,
@@ -25,19 +29,34 @@ from .ops import (
     sqrt,
     tanh,
 )
+from .tape import Tape, TraceGuardError, trace
 from .value import Value
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
+    "GradcheckError",
     "Operation",
+    "Tape",
+    "TraceGuardError",
     "Value",
     "backpropagate",
     "cos",
+    "detect_anomaly",
     "enable_grad",
     "exp",
+    "grad",
+    "gradcheck",
+    "gradcheck_module",
+    "gradgradcheck",
+    "gradients",
+    "hessian",
+    "hvp",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "leaky_relu",
+    "linear",
     "log",
     "no_grad",
     "ops",
@@ -48,4 +67,7 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "total",
+    "trace",
+    "value_and_grad",
 ]

@@ -8,22 +8,27 @@ drawings) uses these two functions, so they all agree on the order.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
+
+from . import anomaly
 
 if TYPE_CHECKING:
     from .ops import Scalar
     from .value import Value
 
+_data = attrgetter("data")
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (itself included), each listed after all of its parents.
+
+def topological_order(*roots: Value) -> list[Value]:
+    """Every node the roots depend on (the roots included), each listed after all its parents.
 
     A depth-first search with an explicit stack: a node is appended once all of its parents
     have been appended. Shared subexpressions appear once.
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[tuple[Value, bool]] = [(root, False) for root in reversed(roots)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
@@ -52,6 +57,7 @@ def backpropagate(
     is itself recorded in a graph and can be differentiated again.
     """
     grads: dict[Value, Any] = {root: gradient}  # this pass only; never the nodes' .grad
+    checking = anomaly.is_anomaly_enabled()  # detect_anomaly(): check every gradient sent
     for node in reversed(topological_order(root)):
         node_grad = grads.pop(node, None)
         if node_grad is None:  # a constant: nothing flows into it
@@ -61,32 +67,32 @@ def backpropagate(
         if operation is None:  # a leaf
             continue
         parents = node.parents
-        if create_graph:
-            local = _local_grads(node, parents, node)
-        else:
-            local = _local_grads(node, [p.data for p in parents], node.data)
-        for parent, local_grad in zip(parents, local, strict=True):
+        try:
+            if create_graph:
+                local = operation.local_grads(*parents, node)
+            else:
+                local = operation.local_grads(*map(_data, parents), node.data)
+        except (ValueError, ArithmeticError) as error:
+            raise _explain(error, node) from error
+        if checking:
+            anomaly.check_backward(node, local, node_grad)
+        if len(local) != len(parents):
+            raise ValueError(
+                f"operation '{operation.name}': local_grads returned {len(local)} derivatives "
+                f"for {len(parents)} inputs; return exactly one per input, in order"
+            )
+        for parent, local_grad in zip(parents, local):
             if parent.requires_grad:
                 contribution = local_grad * node_grad
                 previous = grads.get(parent)
                 grads[parent] = contribution if previous is None else previous + contribution
 
 
-def _local_grads(node: Value, inputs: Any, out: Any) -> tuple[Any, ...]:
-    """Ask the node's operation for its local derivatives; explain any failure by operation."""
-    operation = node.operation
-    assert operation is not None
-    try:
-        local = operation.local_grads(*inputs, out)
-    except (ValueError, ArithmeticError) as error:
-        data = [p.data for p in node.parents]
-        raise type(error)(
-            f"backward through '{operation.name}' with inputs {data}: its local derivative "
-            f"could not be computed ({error})"
-        ) from error
-    if len(local) != len(node.parents):
-        raise ValueError(
-            f"operation '{operation.name}': local_grads returned {len(local)} derivatives for "
-            f"{len(node.parents)} inputs; return exactly one per input, in order"
-        )
-    return local
+def _explain(error: Exception, node: Value) -> Exception:
+    """The same kind of error, saying which operation's derivative failed and at which inputs."""
+    name = node.operation.name if node.operation else node.op
+    inputs = [p.data for p in node.parents]
+    return type(error)(
+        f"backward through '{name}' with inputs {inputs}: its local derivative could not be "
+        f"computed ({error}){anomaly.creation_note(node)}"
+    )

@@ -8,16 +8,23 @@ reference counting alone as soon as its root is dropped.
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
+from math import isfinite
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from . import graph, ops
+from . import anomaly, graph, guards, ops
+from .anomaly import _anomaly
 from .grad_mode import _mode
 
 if TYPE_CHECKING:
     from .ops import Operation
+
+_data = attrgetter("data")
+_requires_grad = attrgetter("requires_grad")
+_new_value = object.__new__
 
 
 def _number(x: object, what: str) -> float:
@@ -33,32 +40,47 @@ def _number(x: object, what: str) -> float:
 
 
 def checked_forward(operation: Operation, inputs: Sequence[Any]) -> float:
-    """Run ``operation.forward`` on plain numbers; refuse a result that silently overflowed."""
+    """Run ``operation.forward`` on plain numbers and check its result."""
     numbers_in = [_number(x, f"an input to '{operation.name}'") for x in inputs]
-    out = operation.forward(*numbers_in)
-    if type(out) is not float:
-        out = _number(out, f"the result of '{operation.name}'")
-    if not math.isfinite(out) and all(math.isfinite(x) for x in numbers_in):
+    return _checked_result(operation, numbers_in, operation.forward(*numbers_in))
+
+
+def _checked_result(operation: Operation, inputs: list[float], out: object) -> float:
+    """``out`` as a float; an infinite or NaN result from finite inputs is an overflow, not data."""
+    result = _number(out, f"the result of '{operation.name}'")
+    if not isfinite(result) and all(isfinite(x) for x in inputs):
         raise OverflowError(
-            f"{operation.name}: the result for inputs {numbers_in} is {out}, outside the range "
+            f"{operation.name}: the result for inputs {inputs} is {result}, outside the range "
             "of a float"
         )
-    return out
+    return result
 
 
 def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
     """Compute ``operation`` on ``inputs`` (Values or numbers) and record it in the graph.
 
-    Numbers become constant Values. The result records its operands only when grad mode is on
-    and at least one operand requires grad; otherwise it is a constant like any number.
+    Numbers become constant Values (``requires_grad=False``).
     """
-    parents = tuple([x if isinstance(x, Value) else _constant(x, operation) for x in inputs])
-    data = checked_forward(operation, [p.data for p in parents])
-    out = Value.__new__(Value)
+    return record(
+        operation,
+        tuple([x if isinstance(x, Value) else _constant(x, operation) for x in inputs]),
+    )
+
+
+def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
+    """The result of ``operation`` on ``parents``, remembering them when gradients will be needed.
+
+    The result records its operands only when grad mode is on and at least one operand
+    requires grad; otherwise it is a constant, just like a number.
+    """
+    data = operation.forward(*map(_data, parents))
+    if type(data) is not float or not isfinite(data):
+        data = _checked_result(operation, list(map(_data, parents)), data)
+    out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _mode.enabled and any(p.requires_grad for p in parents):
+    if _mode.enabled and any(map(_requires_grad, parents)):
         out.requires_grad = True
         out.parents = parents
         out.operation = operation
@@ -66,20 +88,49 @@ def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
         out.requires_grad = False
         out.parents = ()
         out.operation = None
+    if _anomaly.enabled:  # detect_anomaly(): check the result, remember the creating line
+        anomaly.check_forward(operation, parents, out)
     return out
 
 
 def _constant(x: object, operation: Operation) -> Value:
-    return Value(_number(x, f"an operand of '{operation.name}'"), requires_grad=False)
+    return _constant_value(_number(x, f"an operand of '{operation.name}'"))
+
+
+def _constant_value(x: float) -> Value:
+    """A leaf that requires no grad: what a plain number becomes inside an expression."""
+    out = _new_value(Value)
+    out.data = x
+    out.grad = 0.0
+    out.label = ""
+    out.requires_grad = False
+    out.parents = ()
+    out.operation = None
+    return out
+
+
+def _compare(
+    a: Value, other: object, symbol: str, test: Callable[[float, float], bool]
+) -> bool:
+    """``a symbol other`` on the data; noted as a guard while a trace is being recorded."""
+    b = _operand(other)
+    if b is None:
+        return NotImplemented  # type: ignore[no-any-return]  # Python then tries the reflection
+    outcome = test(a.data, b.data)
+    if guards.log.guards is not None:
+        guards.log.guards.append(guards.Guard(a, symbol, b, outcome))
+    return outcome
 
 
 def _operand(x: object) -> Value | None:
     """``x`` as a Value for an arithmetic operator; None lets Python report an unsupported type."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return None
-    return Value(float(x), requires_grad=False)
+    if type(x) is float:
+        return _constant_value(x)
+    if type(x) is int or (not isinstance(x, bool) and isinstance(x, numbers.Real)):
+        return _constant_value(float(x))
+    return None
 
 
 class Value:
@@ -131,90 +182,90 @@ class Value:
 
     def __add__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.add, (self, o))
+        return NotImplemented if o is None else record(ops.add, (self, o))
 
     def __radd__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.add, (o, self))
+        return NotImplemented if o is None else record(ops.add, (o, self))
 
     def __sub__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.sub, (self, o))
+        return NotImplemented if o is None else record(ops.sub, (self, o))
 
     def __rsub__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.sub, (o, self))
+        return NotImplemented if o is None else record(ops.sub, (o, self))
 
     def __mul__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.mul, (self, o))
+        return NotImplemented if o is None else record(ops.mul, (self, o))
 
     def __rmul__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.mul, (o, self))
+        return NotImplemented if o is None else record(ops.mul, (o, self))
 
     def __truediv__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.div, (self, o))
+        return NotImplemented if o is None else record(ops.div, (self, o))
 
     def __rtruediv__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.div, (o, self))
+        return NotImplemented if o is None else record(ops.div, (o, self))
 
     def __pow__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.power, (self, o))
+        return NotImplemented if o is None else record(ops.power, (self, o))
 
     def __rpow__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else apply(ops.power, (o, self))
+        return NotImplemented if o is None else record(ops.power, (o, self))
 
     def __neg__(self) -> Value:
-        return apply(ops.neg, (self,))
+        return record(ops.neg, (self,))
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return apply(ops.absolute, (self,))
+        return record(ops.absolute, (self,))
 
     # --- named operations --------------------------------------------------------------------
 
     def abs(self) -> Value:
         """|x|; its derivative is sign(x), taken as 0 at x = 0."""
-        return apply(ops.absolute, (self,))
+        return record(ops.absolute, (self,))
 
     def exp(self) -> Value:
         """e**x; raises OverflowError above x = 709.78."""
-        return apply(ops.exp, (self,))
+        return record(ops.exp, (self,))
 
     def log(self) -> Value:
         """Natural logarithm; raises ValueError for x <= 0."""
-        return apply(ops.log, (self,))
+        return record(ops.log, (self,))
 
     def sqrt(self) -> Value:
         """Square root; raises ValueError for x < 0."""
-        return apply(ops.sqrt, (self,))
+        return record(ops.sqrt, (self,))
 
     def sin(self) -> Value:
         """sin(x), x in radians."""
-        return apply(ops.sin, (self,))
+        return record(ops.sin, (self,))
 
     def cos(self) -> Value:
         """cos(x), x in radians."""
-        return apply(ops.cos, (self,))
+        return record(ops.cos, (self,))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, in (-1, 1)."""
-        return apply(ops.tanh, (self,))
+        return record(ops.tanh, (self,))
 
     def sigmoid(self) -> Value:
         """The logistic function 1 / (1 + e**-x), computed without overflow for any x."""
-        return apply(ops.sigmoid, (self,))
+        return record(ops.sigmoid, (self,))
 
     def relu(self) -> Value:
         """max(x, 0); its derivative is taken as 0 at x = 0."""
-        return apply(ops.relu, (self,))
+        return record(ops.relu, (self,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x (the slope is an operand, so it can even be learned)."""
@@ -222,27 +273,25 @@ class Value:
 
     def softplus(self) -> Value:
         """log(1 + e**x), a smooth ReLU, computed without overflow for any x."""
-        return apply(ops.softplus, (self,))
+        return record(ops.softplus, (self,))
 
-    # --- comparisons read the data; they are not recorded ------------------------------------
+    # --- comparisons read the data; they are not recorded, but a trace notes them as guards ----
 
     def __lt__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data < o.data
+        return _compare(self, other, "<", operator.lt)
 
     def __le__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data <= o.data
+        return _compare(self, other, "<=", operator.le)
 
     def __gt__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data > o.data
+        return _compare(self, other, ">", operator.gt)
 
     def __ge__(self, other: object) -> bool:
-        o = _operand(other)
-        return NotImplemented if o is None else self.data >= o.data
+        return _compare(self, other, ">=", operator.ge)
 
     def __float__(self) -> float:
+        if guards.log.guards is not None:  # the number escapes into Python while tracing
+            guards.log.guards.append(guards.Guard(self, "==", _constant_value(self.data), True))
         return self.data
 
     # --- differentiation ---------------------------------------------------------------------

@@ -27,8 +27,8 @@ def one_neuron() -> None:
 
     print(f"{'node':<8} {'op':<6} {'data':>10} {'grad':>10}")
     for node in topological_order(o):
-        label, op = node.label or ".", node.op or "leaf"
-        print(f"{label:<8} {op:<6} {node.data:>10.4f} {node.grad:>10.4f}")
+        name, op = node.label or ".", node.op or "leaf"
+        print(f"{name:<8} {op:<6} {node.data:>10.4f} {node.grad:>10.4f}")
 
 
 def textbook_network() -> None:

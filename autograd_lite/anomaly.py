@@ -1,0 +1,146 @@
+"""Anomaly detection: stop at the first operation that produces a NaN or an infinity.
+
+A NaN rarely announces itself where it is born: it flows on through every later operation and
+surfaces as a NaN loss many steps away. Inside ``detect_anomaly()`` every operation checks its
+result as it is computed, and the backward pass checks every gradient it sends to an operand. The
+first non-finite number raises :class:`AnomalyError`, naming the operation, its inputs and the line
+of your code that created the node.
+
+The mode costs nothing when it is off: the engine reads one thread-local flag per operation and
+one per backward pass. When it is on, each new node also records where it was created, in a table
+keyed by the node's ``id`` (Values have no ``__weakref__`` slot, and no per-node field is spent on
+this). The table belongs to the outermost ``detect_anomaly()`` block and is cleared when that
+block ends, so an ``id`` reused after a node is freed is overwritten by the new node's own site,
+never misreported.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import os
+import sys
+import threading
+from contextlib import ContextDecorator
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ops import Operation
+    from .value import Value
+
+#: Frames from files in this folder are the engine's own, never "your code".
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class AnomalyError(RuntimeError):
+    """An operation or a gradient was NaN or infinite while ``detect_anomaly()`` was on."""
+
+
+class _AnomalyMode(threading.local):
+    enabled: bool = False
+    depth: int = 0
+
+    def __init__(self) -> None:
+        #: id(node) -> (file, line, function) of the user code that created the node.
+        self.sites: dict[int, tuple[str, int, str]] = {}
+
+
+_anomaly = _AnomalyMode()
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside a ``detect_anomaly()`` block (in this thread)."""
+    return _anomaly.enabled
+
+
+class detect_anomaly(ContextDecorator):  # noqa: N801 - named like torch.autograd.detect_anomaly
+    """Raise :class:`AnomalyError` at the first NaN or infinite value or gradient.
+
+    Build the graph *and* run the backward pass inside the block: the line that created a node is
+    only known for nodes created while the mode is on. Blocks nest; works as a decorator too.
+    """
+
+    def __enter__(self) -> None:
+        _anomaly.depth += 1
+        _anomaly.enabled = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _anomaly.depth -= 1
+        if _anomaly.depth == 0:
+            _anomaly.enabled = False
+            _anomaly.sites.clear()
+
+
+# --- the two hooks the engine calls while the mode is on ----------------------------------------
+
+
+def check_forward(operation: Operation, parents: tuple[Value, ...], out: Value) -> None:
+    """Remember where ``out`` was created; raise if its value is NaN or infinite."""
+    site = _user_site()
+    if site is not None:
+        _anomaly.sites[id(out)] = site
+    if not math.isfinite(out.data):
+        raise AnomalyError(
+            f"detect_anomaly: operation '{operation.name}' produced {out.data} in the forward "
+            f"pass\n  inputs: {[p.data for p in parents]}\n{_describe_site(site)}"
+        )
+
+
+def check_backward(node: Value, local: tuple[Any, ...], node_grad: Any) -> None:
+    """Raise if a gradient that ``node``'s operation sends to one of its operands is not finite.
+
+    ``local`` holds the operation's local derivatives and ``node_grad`` the gradient arriving at
+    ``node`` (floats, or Values when a graph of the derivative is being built).
+    """
+    operation = node.operation
+    assert operation is not None  # only operation nodes pass gradients on
+    for position, (parent, local_grad) in enumerate(zip(node.parents, local, strict=True)):
+        if not parent.requires_grad:  # nothing flows into a constant
+            continue
+        sent = float(local_grad) * float(node_grad)
+        if math.isfinite(sent):
+            continue
+        raise AnomalyError(
+            f"detect_anomaly: the backward pass through '{operation.name}' produced {sent} for "
+            f"its input {position + 1} of {len(node.parents)}\n"
+            f"  inputs: {[p.data for p in node.parents]} (output {node.data})\n"
+            f"  local derivative: {float(local_grad)}, gradient arriving: {float(node_grad)}\n"
+            f"{_describe_site(_anomaly.sites.get(id(node)))}"
+        )
+
+
+# --- where a node was created --------------------------------------------------------------------
+
+
+def creation_note(node: Value) -> str:
+    """Where ``node`` was created, as a line to add to an error; empty when the mode is off."""
+    if not _anomaly.enabled:
+        return ""
+    return "\n" + _describe_site(_anomaly.sites.get(id(node)))
+
+
+def _user_site() -> tuple[str, int, str] | None:
+    """The innermost stack frame outside this package: the line that asked for the operation."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+
+
+def _describe_site(site: tuple[str, int, str] | None) -> str:
+    if site is None:
+        return (
+            "  created at: unknown (the node was created outside detect_anomaly(); build the "
+            "graph inside the block to see where)"
+        )
+    filename, line, function = site
+    source = linecache.getline(filename, line).strip()
+    return f"  created at: {filename}:{line}, in {function}\n      {source}"
