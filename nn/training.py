@@ -136,8 +136,8 @@ def fit(
     ``batch_size=None`` trains on all points at once; smaller batches are drawn in an order
     shuffled each epoch from ``seed``. ``l2`` adds ``l2 * sum(p**2)`` to each batch's loss.
     ``schedule`` is stepped once per epoch. Training stops early when an epoch's loss is at most
-    ``target_loss``, or when ``on_epoch(epoch, history)`` returns True. ``progress=False`` turns
-    the tqdm bar off (it shows as a widget in notebooks that have ipywidgets).
+    ``target_loss``, or when ``on_epoch(epoch, history)`` returns True. The tqdm bar counts
+    steps and shows the epoch's running loss and accuracy; ``progress=False`` turns it off.
     """
     loss_fn, default_accuracy = _resolve_loss(loss)
     accuracy_fn = accuracy if accuracy is not None else default_accuracy
@@ -156,16 +156,18 @@ def fit(
     opt = optimizer if optimizer is not None else SGD(parameters, lr=lr)
     rng = random.Random(seed)
     size = len(X) if batch_size is None else min(batch_size, len(X))
+    batches_per_epoch = -(-len(X) // size)
     history = History()
-    bar = _progress_bar(epochs, progress)
+    bar = _progress_bar(epochs * batches_per_epoch, progress)
     step = 0
     try:
         for epoch in range(epochs):
+            bar.set_description(f"epoch {epoch + 1}/{epochs}", refresh=False)
             order = list(range(len(X)))
             if size < len(X):
                 rng.shuffle(order)
-            loss_sum, hit_sum = 0.0, 0.0
             history.lr.append(opt.lr)
+            loss_sum, hit_sum, seen = 0.0, 0.0, 0
             for start in range(0, len(order), size):
                 batch = order[start:start + size]
                 targets = [y[i] for i in batch]
@@ -179,9 +181,14 @@ def fit(
                 if on_step is not None:
                     on_step(StepInfo(epoch, step, total.data, model, opt))
                 opt.step()
+                seen += len(batch)
                 loss_sum += total.data * len(batch)
                 if accuracy_fn is not None:
                     hit_sum += accuracy_fn(predictions, targets) * len(batch)
+                if seen < len(X):  # the running numbers of this epoch so far
+                    bar.set_postfix(_running(loss_sum / seen, hit_sum / seen, accuracy_fn),
+                                    refresh=False)
+                    bar.update(1)
             if schedule is not None:
                 schedule.step()
             history.loss.append(loss_sum / len(X))
@@ -193,13 +200,10 @@ def fit(
                 history.test_loss.append(test_loss)
                 if test_accuracy is not None:
                     history.test_accuracy.append(test_accuracy)
-            bar.update(1)
             bar.set_postfix(_postfix(history), refresh=False)
+            bar.update(1)
             stop = on_epoch(epoch, history) if on_epoch is not None else None
-            if target_loss is not None and history.loss[-1] <= target_loss:
-                history.stopped_early = epoch + 1 < epochs
-                break
-            if stop:
+            if stop or (target_loss is not None and history.loss[-1] <= target_loss):
                 history.stopped_early = epoch + 1 < epochs
                 break
     finally:
@@ -245,6 +249,15 @@ def _check_data(points: Sequence[Any], y: Sequence[Any], what: str) -> None:
         raise ValueError(f"fit: the {what} data is empty")
 
 
+def _running(
+    loss: float, accuracy: float, accuracy_fn: AccuracyFunction | None
+) -> dict[str, str]:
+    shown = {"loss": f"{loss:.4f}"}
+    if accuracy_fn is not None:
+        shown["acc"] = f"{accuracy:.1%}"
+    return shown
+
+
 def _postfix(history: History) -> dict[str, str]:
     shown = {"loss": f"{history.loss[-1]:.4f}"}
     if history.accuracy:
@@ -256,10 +269,11 @@ def _postfix(history: History) -> dict[str, str]:
     return shown
 
 
-def _progress_bar(epochs: int, enabled: bool) -> Any:
-    """A tqdm bar over epochs: a widget in a notebook with ipywidgets, text elsewhere."""
-    from tqdm.auto import tqdm  # type: ignore[import-untyped]  # imported here so a notebook is detected when training starts
+def _progress_bar(steps: int, enabled: bool) -> Any:
+    """A tqdm bar over the training steps: a widget in a notebook that has ipywidgets, text
+    elsewhere. tqdm is imported here, when training starts, so that a notebook is detected."""
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
-    return tqdm(total=epochs, desc="training", unit="epoch", disable=not enabled,
+    return tqdm(total=steps, desc="training", unit="step", disable=not enabled,
                 dynamic_ncols=True, leave=True)
 
