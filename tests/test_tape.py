@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import TraceGuardError, Value, trace
-from tests.programs import STEPS, OursLib, Program, programs
+from tests.programs import OursLib, Program, evaluate, programs
 
 
 def program_function(program: Program):  # type: ignore[no-untyped-def]
@@ -21,13 +21,7 @@ def program_function(program: Program):  # type: ignore[no-untyped-def]
     _, steps = program
 
     def f(*leaves: Value) -> Value:
-        nodes = list(leaves)
-        for name, operands in steps:
-            nodes.append(STEPS[name][1](OursLib, *(nodes[i] for i in operands)))
-        root = nodes[0]
-        for node in nodes[1:]:
-            root = root + node
-        return root
+        return evaluate(steps, list(leaves), OursLib)[1]
 
     return f
 
