@@ -69,12 +69,12 @@ def write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_graph(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
-    """Render a Graphviz graph to ``path`` as ``fmt`` (svg, png) or write its DOT source (dot)."""
+def graph_bytes(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """A Graphviz graph drawn as ``fmt`` (svg, png) by ``dot``, or its DOT source (dot)."""
     if fmt == "dot":
-        return write_bytes(path, graph.source.encode("utf-8"))
+        return str(graph.source).encode("utf-8")
     try:
-        data = graph.pipe(format=fmt)
+        return bytes(graph.pipe(format=fmt))
     except graphviz.ExecutableNotFound:
         raise CommandError(
             "Graphviz's 'dot' program is not installed, so no picture can be drawn; install "
@@ -82,5 +82,14 @@ def write_graph(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
             "--format dot"
         ) from None
     except graphviz.CalledProcessError as error:
-        raise CommandError(f"Graphviz could not draw {path}: {error}") from None
-    return write_bytes(path, data)
+        raise CommandError(f"Graphviz could not draw the picture: {error}") from None
+
+
+def write_graph(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
+    """Draw a Graphviz graph into ``path`` (see :func:`graph_bytes`)."""
+    return write_bytes(path, graph_bytes(graph, fmt))
+
+
+def write_all(files: list[tuple[Path, bytes]]) -> list[Path]:
+    """Write files whose contents are all ready, so a failure to compute one writes none."""
+    return [write_bytes(path, data) for path, data in files]

@@ -9,7 +9,7 @@ from typing import Any
 from autograd_lite import Value, backward_stepper, draw_dot
 
 from .expression import Evaluation, ExpressionError, parse, parse_assignments
-from .output import CommandError, Reporter, json_number, write_graph
+from .output import CommandError, Reporter, graph_bytes, json_number, write_all
 
 FORMATS = ("svg", "png", "dot")
 _SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
@@ -51,10 +51,13 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
 
     fmt = picture_format(args)
     graph_path = Path(args.output) if args.output else Path(f"graph.{fmt}")
-    files = [write_graph(draw_dot(root, format=fmt, color_by_grad=True), graph_path, fmt)]
-    if args.steps:
-        files.append(_stepper(root, Path(args.steps)))
-    _report(args.expression, evaluation, files, out)
+    try:
+        contents = [(graph_path, graph_bytes(draw_dot(root, format=fmt, color_by_grad=True), fmt))]
+        if args.steps:
+            contents.append((Path(args.steps), _stepper_page(root)))
+    except ValueError as error:  # a graph too large to draw
+        raise CommandError(str(error)) from None
+    _report(args.expression, evaluation, write_all(contents), out)
 
 
 def _backward(root: Value, text: str) -> None:
@@ -64,13 +67,11 @@ def _backward(root: Value, text: str) -> None:
         raise CommandError(f"the backward pass of {text!r} failed: {error}") from None
 
 
-def _stepper(root: Value, path: Path) -> Path:
+def _stepper_page(root: Value) -> bytes:
     if not root.requires_grad:
         raise CommandError("--steps: the expression has no variables, so there is no backward pass")
-    try:
-        return backward_stepper(root).save(path, title=f"Backward pass of {root.label or 'f'}")
-    except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+    page = backward_stepper(root).to_html(title=f"Backward pass of {root.label or 'f'}")
+    return page.encode("utf-8")
 
 
 def _report(text: str, evaluation: Evaluation, files: list[Path], out: Reporter) -> None:

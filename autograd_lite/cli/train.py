@@ -1,8 +1,9 @@
 """``autograd-lite train``: an MLP on a synthetic data set, with its model file and pictures.
 
 Everything here is nn's: ``nn.datasets`` makes the points, ``nn.fit`` trains (with its progress
-bar), ``nn.evaluate`` measures, ``nn.save`` writes the model, ``nn.views.draw_module`` and
-``nn.plots`` draw. This module only chooses the labels and the output layer that suit the loss.
+bar; compiled to tapes when the targets are numbers, eagerly for class indices, which would
+need a tape per batch), ``nn.evaluate`` measures, ``nn.save`` writes the model,
+``nn.views.draw_module`` and ``nn.plots`` draw. This module only chooses the labels and the output layer that suit the loss.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
         history = nn.fit(model, x_train, y_train, loss=loss, optimizer=optimizer,
                          epochs=args.epochs, batch_size=args.batch_size, X_test=x_test,
                          y_test=y_test, accuracy=setup.accuracy, progress=out.chatty,
-                         seed=args.seed)
+                         seed=args.seed, compile=setup.labels != "index")
     except (ArithmeticError, ValueError) as error:
         raise CommandError(f"training failed: {error}; try a smaller --lr") from None
     train_loss, train_accuracy = nn.evaluate(model, x_train, y_train, loss=loss,
@@ -206,6 +207,8 @@ def _plots(model: nn.MLP, history: nn.History, points: list[list[float]], labels
     if len(points[0]) != 2:
         return [history_path], ""
     score, threshold, shown = _score_function(model, n_outputs, setup, labels)
+    if n_outputs > 2:
+        title += f": predicted class, 0 to {n_outputs - 1}"
     plot_decision_boundary(score, points, shown, boundary_path, threshold=threshold,
                            title=title)
     return [history_path, boundary_path], ""

@@ -10,12 +10,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from autograd_lite import Value, backward_stepper
-from nn import half_sum_squared_error, worked_example
+from autograd_lite import backward_stepper
+from nn import worked_example
 from nn.views import draw_network
 from nn.worked_example import GRADIENT_DESCENT, OUTPUT_LAYER_FIRST
 
-from .output import CommandError, Reporter, write_graph
+from .output import Reporter, graph_bytes, write_all
 
 ORDER_NAMES = {
     GRADIENT_DESCENT: "gradient descent (every gradient from the old weights)",
@@ -57,29 +57,18 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     })
 
 
-def _first_pass() -> tuple[worked_example.Network, Value]:
-    """The network and its error after one forward and one backward pass."""
-    network = worked_example.build_network()
-    outputs = network.model(list(worked_example.INPUTS))
-    total = half_sum_squared_error(outputs, list(worked_example.TARGETS))
-    total.label = "E_total"
-    total.backward()
-    return network, total
-
-
 def _pictures(folder: Path) -> list[Path]:
     """The network diagram with the first pass's gradients, and the stepper page of E_total."""
-    network, total = _first_pass()
+    network, total = worked_example.first_pass()
     diagram = draw_network(network.model, names=network.params, input_names=["i1", "i2"],
                            inputs=list(worked_example.INPUTS), show_grads=True)
-    files = [write_graph(diagram, folder / "worked_example_network.svg", "svg")]
-    stepper = backward_stepper(total, hide_constants=True)
-    path = folder / "worked_example_stepper.html"
-    try:
-        files.append(stepper.save(path, title="The worked example, backward"))
-    except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
-    return files
+    page = backward_stepper(total, hide_constants=True).to_html(
+        title="The worked example, backward"
+    )
+    return write_all([
+        (folder / "worked_example_network.svg", graph_bytes(diagram, "svg")),
+        (folder / "worked_example_stepper.html", page.encode("utf-8")),
+    ])
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
