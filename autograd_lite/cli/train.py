@@ -3,7 +3,8 @@
 Everything here is nn's: ``nn.datasets`` makes the points, ``nn.fit`` trains (with its progress
 bar; compiled to tapes when the targets are numbers, eagerly for class indices, which would
 need a tape per batch), ``nn.evaluate`` measures, ``nn.save`` writes the model,
-``nn.views.draw_module`` and ``nn.plots`` draw. This module only chooses the labels and the output layer that suit the loss.
+``nn.views.draw_module`` and ``nn.plots`` draw. This module only chooses the labels and the
+output layer that suit the loss.
 """
 
 from __future__ import annotations
