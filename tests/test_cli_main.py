@@ -48,6 +48,14 @@ def test_usage_errors(tmp_path: Path, args: list[str], words: str) -> None:
     assert words in result.stderr
 
 
+@pytest.mark.parametrize("mode", [["--json"], ["--quiet"]])
+def test_output_modes_also_before_the_command(tmp_path: Path, mode: list[str]) -> None:
+    before = run_cli(*mode, "render", "x * 2", "--at", "x=1", cwd=tmp_path)
+    after = run_cli("render", "x * 2", "--at", "x=1", *mode, cwd=tmp_path)
+    assert before.returncode == after.returncode == 0
+    assert before.stdout == after.stdout != ""
+
+
 def test_the_installed_console_script(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "autograd-lite"
     assert script.exists(), "make setup installs the autograd-lite script into .venv/bin"

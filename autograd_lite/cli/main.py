@@ -42,17 +42,24 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_output_modes(parser, default=False)
+    # The same options after the command name; SUPPRESS keeps a subcommand from resetting a
+    # mode given before it (autograd-lite --json render ...).
     common = argparse.ArgumentParser(add_help=False)
-    modes = common.add_mutually_exclusive_group()
-    modes.add_argument("-q", "--quiet", action="store_true",
-                       help="print only the results (no tables, progress or file lists)")
-    modes.add_argument("--json", action="store_true",
-                       help="print one JSON object and nothing else (for scripts)")
+    _add_output_modes(common, default=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in commands or COMMANDS:
         module = importlib.import_module(f"{__package__}.{COMMANDS[name]}")
         module.add_parser(subparsers, common)
     return parser
+
+
+def _add_output_modes(parser: argparse.ArgumentParser, default: object) -> None:
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="print only the results (no tables, progress or file lists)")
+    modes.add_argument("--json", action="store_true", default=default,
+                       help="print one JSON object and nothing else (for scripts)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

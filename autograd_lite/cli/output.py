@@ -51,12 +51,23 @@ class Reporter:
     def emit(self, document: dict[str, Any]) -> None:
         """The JSON object, in JSON mode only."""
         if self.json_output:
-            print(json.dumps(document, allow_nan=False), file=self.stream)
+            print(json.dumps(_strict_json(document), allow_nan=False), file=self.stream)
 
 
 def json_number(x: float) -> float | str:
     """A float for JSON; infinities and NaN (which strict JSON lacks) as "inf", "-inf", "nan"."""
     return x if math.isfinite(x) else str(x)
+
+
+def _strict_json(data: Any) -> Any:
+    """``data`` with every non-finite float spelled as a string (see :func:`json_number`)."""
+    if isinstance(data, float):
+        return json_number(data)
+    if isinstance(data, dict):
+        return {key: _strict_json(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_strict_json(value) for value in data]
+    return data
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
