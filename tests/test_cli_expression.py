@@ -194,6 +194,12 @@ def test_errors_name_the_problem_and_its_column(text: str, column: int, words: s
     assert caret == "  " + " " * (column - 1) + "^"
 
 
+@pytest.mark.parametrize("bad", [math.nan, math.inf, "1.0", True])
+def test_values_must_be_finite_numbers(bad: object) -> None:
+    with pytest.raises(ExpressionError, match="'x' must be a finite number"):
+        parse("x + 1").evaluate({"x": bad})  # type: ignore[dict-item]
+
+
 def test_missing_and_unknown_variables() -> None:
     parsed = parse("x * y")
     with pytest.raises(ExpressionError, match="missing value for variable 'y'") as caught:

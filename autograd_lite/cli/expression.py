@@ -170,6 +170,14 @@ class Expression:
                     self.text,
                     _first_use(self.tree, name),
                 )
+        for name in self.variables:
+            number = values[name]
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
+                math.isfinite(number)
+            ):
+                raise ExpressionError(
+                    f"the value of {name!r} must be a finite number, got {number!r}", self.text
+                )
         inputs = {name: Value(float(values[name]), label=name) for name in self.variables}
         result = _evaluate(self.tree.body, inputs, self.text)
         root = result if isinstance(result, Value) else Value(result, requires_grad=False)
@@ -255,8 +263,8 @@ def _check_depth(tree: ast.AST, text: str) -> None:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise ExpressionError(
-                f"the expression is nested more than {MAX_DEPTH} levels deep (each operator, "
-                "bracket or call is a level)",
+                f"the expression is nested more than {MAX_DEPTH} levels deep (each operator "
+                "or call is a level)",
                 text,
                 _column(node),
             )
