@@ -288,12 +288,11 @@ class Tape:
             if node.operation is not None:
                 args = [names[p] for p in node.parents]
                 inline = _INLINE.get(node.operation)
-                expression = (
-                    inline[0](args)
-                    if inline
-                    else f"forward_{op_index[node.operation]}({', '.join(args)})"
-                )
-                body.append(f"    {names[node]} = {expression}")
+                if inline is None:
+                    call = f"forward_{op_index[node.operation]}({', '.join(args)})"
+                    body.append(f"    {names[node]} = {call}")
+                else:
+                    body += _assign_sum(names[node], inline[0](args))
             for k in guard_after.get(node, []):
                 guard = self.guards[k]
                 test = f"{names[guard.left]} {guard.symbol} {names[guard.right]}"
@@ -351,9 +350,18 @@ class Tape:
 # gives the same numbers as the eager engine, to the last bit.
 
 
-def _linear_forward(a: list[str]) -> str:
+def _linear_forward(a: list[str]) -> list[str]:
     n = (len(a) - 1) // 2
-    return " + ".join([a[-1], *(f"{w} * {x}" for w, x in zip(a[:n], a[n : 2 * n]))])
+    return [a[-1], *(f"{w} * {x}" for w, x in zip(a[:n], a[n : 2 * n]))]
+
+
+def _assign_sum(name: str, terms: list[str], per_line: int = 64) -> list[str]:
+    """``name = t1 + t2 + ...``, summed left to right, at most ``per_line`` terms a statement
+    (Python's compiler recurses once per ``+``, so one statement of 10^5 terms would fail)."""
+    lines = [f"    {name} = {' + '.join(terms[:per_line])}"]
+    for start in range(per_line, len(terms), per_line):
+        lines.append(f"    {name} = {' + '.join([name, *terms[start : start + per_line]])}")
+    return lines
 
 
 def _linear_backward(a: list[str], out: str, g: str) -> list[str]:
@@ -361,21 +369,22 @@ def _linear_backward(a: list[str], out: str, g: str) -> list[str]:
     return [f"{x} * {g}" for x in a[n : 2 * n]] + [f"{w} * {g}" for w in a[:n]] + [g]
 
 
-_INLINE: dict[ops.Operation, tuple[Callable[[list[str]], str], Callable[..., list[str]]]] = {
-    ops.add: (lambda a: f"{a[0]} + {a[1]}", lambda a, out, g: [g, g]),
-    ops.sub: (lambda a: f"{a[0]} - {a[1]}", lambda a, out, g: [g, f"-{g}"]),
-    ops.mul: (lambda a: f"{a[0]} * {a[1]}", lambda a, out, g: [f"{a[1]} * {g}", f"{a[0]} * {g}"]),
+# The forward entry gives the terms of a left-to-right sum (one term for most operations).
+_INLINE: dict[ops.Operation, tuple[Callable[[list[str]], list[str]], Callable[..., list[str]]]] = {
+    ops.add: (lambda a: [f"{a[0]} + {a[1]}"], lambda a, out, g: [g, g]),
+    ops.sub: (lambda a: [f"{a[0]} - {a[1]}"], lambda a, out, g: [g, f"-{g}"]),
+    ops.mul: (lambda a: [f"{a[0]} * {a[1]}"], lambda a, out, g: [f"{a[1]} * {g}", f"{a[0]} * {g}"]),
     ops.div: (
-        lambda a: f"{a[0]} / {a[1]}",
+        lambda a: [f"{a[0]} / {a[1]}"],
         lambda a, out, g: [f"(1 / {a[1]}) * {g}", f"(-{out} / {a[1]}) * {g}"],
     ),
-    ops.neg: (lambda a: f"-{a[0]}", lambda a, out, g: [f"-{g}"]),
+    ops.neg: (lambda a: [f"-{a[0]}"], lambda a, out, g: [f"-{g}"]),
     ops.relu: (
-        lambda a: f"{a[0]} if {a[0]} > 0 else 0.0",
+        lambda a: [f"{a[0]} if {a[0]} > 0 else 0.0"],
         lambda a, out, g: [f"({g} if {a[0]} > 0 else 0.0 * {g})"],
     ),
     ops.linear: (_linear_forward, _linear_backward),
-    ops.add_n: (lambda a: " + ".join(["0.0", *a]), lambda a, out, g: [g] * len(a)),
+    ops.add_n: (lambda a: ["0.0", *a], lambda a, out, g: [g] * len(a)),
 }
 
 _SYMBOLS = {ops.add: "+", ops.sub: "-", ops.mul: "*", ops.div: "/"}

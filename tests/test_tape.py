@@ -231,3 +231,14 @@ def test_aux_outputs_are_reported_beside_the_value() -> None:
         trace(lambda x: x * w, 1.0, has_aux=True)
     with pytest.raises(TypeError, match="aux must hold Values"):
         trace(lambda x: (x * w, [1.0]), 1.0, has_aux=True)
+
+
+def test_a_sum_of_many_terms_compiles_and_equals_eager() -> None:
+    # one statement of thousands of '+' would exceed the compiler's recursion limit
+    xs = [random.Random(3).uniform(-1, 1) for _ in range(5000)]
+    tape = trace(lambda values: al.total([v * v for v in values]), xs)
+    value, (grads,) = tape.value_and_grad(xs)
+    leaves = [Value(x) for x in xs]
+    eager = al.total([v * v for v in leaves])
+    eager.backward()
+    assert value == eager.data and grads == [v.grad for v in leaves]
