@@ -5,6 +5,7 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+CLI    := $(VENV)/bin/autograd-lite
 # Re-install whenever the project's metadata changes.
 STAMP  := $(VENV)/.installed
 
@@ -50,9 +51,13 @@ typecheck: setup
 test: setup graphviz browser lint typecheck
 	$(PY) -m pytest
 
+# The demo is the command line itself (README: "The command line"); everything goes to out/.
 demo: setup graphviz
-	$(PY) examples/demo.py
-	$(PY) examples/draw_demo.py
+	$(CLI) worked-example --out out
+	$(CLI) render "tanh(x1*w1 + x2*w2 + b)" --at x1=2,x2=0,w1=-3,w2=1,b=6.8813735870195432 \
+	    -o out/neuron.svg --steps out/neuron_stepper.html
+	$(CLI) train --dataset moons --hidden 16,16 --epochs 20 --out out/moons
+	$(CLI) predict --model out/moons/model.json 1.0 -0.5
 
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
 bench: setup
