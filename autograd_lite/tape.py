@@ -25,7 +25,7 @@ from typing import Any
 
 from . import guards, ops
 from .grad_mode import enable_grad
-from .graph import topological_order
+from .graph import backpropagate, topological_order
 from .value import Value
 
 #: An argument of a traced function: a number, or a (nested) sequence of numbers.
@@ -184,12 +184,23 @@ class Tape:
                 ) from None
             self._record(args)
             return self._run(args, with_backward=with_backward)
-        except (ArithmeticError, ValueError):
+        except (ArithmeticError, ValueError) as error:
             # Let the engine, which checks every operation, say exactly what went wrong.
             with enable_grad():
                 result = self.function(*_rebuild(self._structure, iter(map(Value, flat))))
-                self._split(result)[0].backward()
-            raise
+                for _ in backpropagate(self._split(result)[0], 1.0):
+                    pass  # every local derivative, without touching any .grad
+            # The function itself succeeds on these arguments: the tape holds a number the
+            # function read from .data while tracing (invisible to guards), and it does not
+            # suit these arguments. Trace again, as for a failed guard.
+            if not self.retrace:
+                raise TraceGuardError(
+                    f"the replay failed ({error}) where the function itself succeeds: it read a "
+                    "number while tracing that these arguments change. Trace again, or use "
+                    "retrace=True"
+                ) from error
+            self._record(args)
+            return self._run(args, with_backward=with_backward)
 
     def _flat_arguments(self, args: tuple[Argument, ...]) -> list[float]:
         if len(args) != len(self._structure):

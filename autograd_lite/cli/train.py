@@ -1,8 +1,7 @@
 """``autograd-lite train``: an MLP on a synthetic data set, with its model file and pictures.
 
 Everything here is nn's: ``nn.datasets`` makes the points, ``nn.fit`` trains (with its progress
-bar; compiled to tapes when the targets are numbers, eagerly for class indices, which would
-need a tape per batch), ``nn.evaluate`` measures, ``nn.save`` writes the model,
+bar, compiled to tapes), ``nn.evaluate`` measures, ``nn.save`` writes the model,
 ``nn.views.draw_module`` and ``nn.plots`` draw. This module only chooses the labels and the
 output layer that suit the loss.
 """
@@ -147,7 +146,7 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
         history = nn.fit(model, x_train, y_train, loss=loss, optimizer=optimizer,
                          epochs=args.epochs, batch_size=args.batch_size, X_test=x_test,
                          y_test=y_test, accuracy=setup.accuracy, progress=out.chatty,
-                         seed=args.seed, compile=setup.labels != "index")
+                         seed=args.seed, compile=True)
     except (ArithmeticError, ValueError) as error:
         raise CommandError(f"training failed: {error}; try a smaller --lr") from None
     train_loss, train_accuracy = nn.evaluate(model, x_train, y_train, loss=loss,
