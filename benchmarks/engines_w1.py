@@ -20,6 +20,9 @@ import nn
 from autograd_lite.vectorized import vectorize
 
 LR = 0.05
+# Tiny matrices: PyTorch's intra-op threads only add synchronisation, and on a shared 2-core
+# machine their spin-waits cost milliseconds. One thread is PyTorch at its best here.
+torch.set_num_threads(1)
 SIZES = [2, 16, 16, 1]
 
 
