@@ -147,11 +147,10 @@ def float_floor(
     return run_dot
 
 
-def numpy_floor(start: list[float], length: int) -> Callable[[], tuple[float, list[float]]]:
+def numpy_floor(start: list[float], length: int) -> Callable[[], tuple[float, Any]]:
     a, b = np.array(start[:length]), np.array(start[length:])
 
-    def run() -> tuple[float, list[float]]:
-        grads = np.concatenate([b, a])
-        return float(a @ b), grads.tolist()
+    def run() -> tuple[float, Any]:
+        return float(a @ b), np.concatenate([b, a])  # an array: agree() reads it like a list
 
     return run
