@@ -8,13 +8,13 @@ PY     := $(VENV)/bin/python
 # Re-install whenever the project's metadata changes.
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup graphviz browser test lint typecheck demo bench clean
+.PHONY: setup graphviz browser test lint typecheck demo notebooks bench clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e ".[dev,torch,numpy,plots,browser]"
+	$(PY) -m pip install --quiet -e ".[dev,torch,numpy,plots,browser,notebooks]"
 	touch $(STAMP)
 
 # The `dot` binary renders graphs; the Python package `graphviz` only writes DOT source.
@@ -56,6 +56,10 @@ test: setup graphviz browser lint typecheck
 demo: setup graphviz
 	$(PY) examples/demo.py
 	$(PY) examples/draw_demo.py
+
+# Run every teaching notebook in a real kernel and export it with its outputs to out/notebooks/.
+notebooks: setup graphviz
+	$(PY) notebooks/export.py
 
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
 bench: setup
