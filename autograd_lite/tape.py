@@ -41,16 +41,21 @@ class _GuardFailedError(Exception):
     """Raised inside generated code; carries the index of the guard that no longer holds."""
 
 
-def trace(function: Callable[..., Value], *example_args: Argument, retrace: bool = True) -> Tape:
+def trace(
+    function: Callable[..., Any], *example_args: Argument, retrace: bool = True,
+    has_aux: bool = False,
+) -> Tape:  # fmt: skip
     """Record ``function(*example_args)`` as a :class:`Tape`.
 
     Each number in the arguments (which may be nested lists of numbers) becomes an input. The
-    function must return a Value. ``retrace`` chooses what a failed guard does on replay: trace
-    again for the new arguments (default), or raise :class:`TraceGuardError`.
+    function must return a Value, or with ``has_aux=True`` a pair ``(value, aux)`` where ``aux``
+    holds more Values (nested lists allowed) to report, not differentiate, as in JAX: a model's
+    predictions beside its loss, say. ``retrace`` chooses what a failed guard does on replay:
+    trace again for the new arguments (default), or raise :class:`TraceGuardError`.
     """
     if not callable(function):
         raise TypeError(f"trace: the function must be callable, got {type(function).__name__}")
-    return Tape(function, example_args, retrace=retrace)
+    return Tape(function, example_args, retrace=retrace, has_aux=has_aux)
 
 
 class Tape:
@@ -59,13 +64,15 @@ class Tape:
     ``tape(*args)`` gives the output's value; ``tape.value_and_grad(*args)`` also the derivative
     with respect to each argument (shaped like the argument); ``tape.backward(*args)`` adds the
     derivatives with respect to the captured parameters into their ``grad``, like
-    ``Value.backward()``, and returns the output's value.
+    ``Value.backward()``, and returns the output's value. With ``has_aux``, each of them gives
+    ``(value, aux)`` where it gave the value, ``aux`` shaped as the function returned it.
     """
 
-    def __init__(self, function: Callable[..., Value], example_args: Sequence[Argument], *,
-                 retrace: bool = True) -> None:  # fmt: skip
+    def __init__(self, function: Callable[..., Any], example_args: Sequence[Argument], *,
+                 retrace: bool = True, has_aux: bool = False) -> None:  # fmt: skip
         self.function = function
         self.retrace = retrace
+        self.has_aux = has_aux
         self._record(tuple(example_args))
 
     # --- recording --------------------------------------------------------------------------
@@ -76,24 +83,46 @@ class Tape:
         previous, guards.log.guards = guards.log.guards, []
         try:
             with enable_grad():
-                output = self.function(*_rebuild(self._structure, iter(self.inputs)))
+                result = self.function(*_rebuild(self._structure, iter(self.inputs)))
             recorded = guards.log.guards
         finally:
             guards.log.guards = previous
-        if not isinstance(output, Value):
-            raise TypeError(f"trace: the function must return a Value, got {type(output).__name__}")
+        output, aux = self._split(result)
         self.output = output
+        self._aux_structure = _structure_of(aux, "the aux output") if self.has_aux else None
+        self.aux = [v for v in _flatten_values(aux)] if self.has_aux else []
         self.guards = recorded
         guard_operands = [v for guard in recorded for v in (guard.left, guard.right)]
         # Guard operands first: each check then runs as soon as its numbers exist, before any
         # operation of the path it protects (which might fail on another path's numbers).
-        self.nodes = topological_order(*guard_operands, output)
+        self.nodes = topological_order(*guard_operands, output, *self.aux)
         input_set = set(self.inputs)
         self.leaves = [n for n in self.nodes if n.operation is None and n not in input_set]
         self.parameters = [leaf for leaf in self.leaves if leaf.requires_grad]
         self._names = self._name_nodes()
         self._sources = self._generate_sources()
         self._compiled: dict[str, Callable[..., Any]] = {}
+
+    def _split(self, result: Any) -> tuple[Value, Any]:
+        """The traced function's result as (the Value to differentiate, its aux output)."""
+        if self.has_aux:
+            if not (isinstance(result, (tuple, list)) and len(result) == 2):
+                raise TypeError(
+                    "trace: with has_aux=True the function must return a pair (value, aux), "
+                    f"got {type(result).__name__}"
+                )
+            output, aux = result
+            for item in _flatten_values(aux):
+                if not isinstance(item, Value):
+                    raise TypeError(
+                        f"trace: aux must hold Values (nested lists allowed), got "
+                        f"{type(item).__name__}"
+                    )
+        else:
+            output, aux = result, None
+        if not isinstance(output, Value):
+            raise TypeError(f"trace: the function must return a Value, got {type(output).__name__}")
+        return output, aux
 
     def _name_nodes(self) -> dict[Value, str]:
         names = {node: f"x{i}" for i, node in enumerate(self.inputs)}
@@ -111,30 +140,35 @@ class Tape:
 
     # --- replay -------------------------------------------------------------------------------
 
-    def __call__(self, *args: Argument) -> float:
+    def __call__(self, *args: Argument) -> Any:
         """The output's value for these arguments (forward only)."""
-        out: float = self._run(args, with_backward=False)
-        return out
+        out, aux = self._run(args, with_backward=False)
+        return self._with_aux(out, aux)
 
-    def value_and_grad(self, *args: Argument) -> tuple[float, tuple[Argument, ...]]:
+    def value_and_grad(self, *args: Argument) -> tuple[Any, tuple[Argument, ...]]:
         """The output's value and its derivative with respect to each argument."""
-        out, input_grads, _ = self._run(args, with_backward=True)
-        return out, tuple(_rebuild(self._structure, iter(input_grads)))
+        out, aux, input_grads, _ = self._run(args, with_backward=True)
+        return self._with_aux(out, aux), tuple(_rebuild(self._structure, iter(input_grads)))
 
-    def backward(self, *args: Argument) -> float:
+    def backward(self, *args: Argument) -> Any:
         """Replay forward and backward; add each parameter's derivative into its ``grad``."""
-        out, _, leaf_grads = self._run(args, with_backward=True)
+        out, aux, _, leaf_grads = self._run(args, with_backward=True)
         for leaf, grad in zip(self.leaves, leaf_grads):
             if leaf.requires_grad:
                 leaf.grad += grad
-        return float(out)
+        return self._with_aux(out, aux)
+
+    def _with_aux(self, out: float, aux: tuple[float, ...]) -> Any:
+        if not self.has_aux:
+            return out
+        return out, _rebuild(self._aux_structure, iter(aux))
 
     def _run(self, args: tuple[Argument, ...], *, with_backward: bool) -> Any:
         flat = self._flat_arguments(args)
         generated = self._function("forward_backward" if with_backward else "forward")
         try:
             result = generated(flat, [leaf.data for leaf in self.leaves])
-            out = result[0] if with_backward else result
+            out = result[0]
             if not math.isfinite(out) and all(map(math.isfinite, flat)):
                 raise OverflowError(f"the tape's output is {out}")
             return result
@@ -153,7 +187,8 @@ class Tape:
         except (ArithmeticError, ValueError):
             # Let the engine, which checks every operation, say exactly what went wrong.
             with enable_grad():
-                self.function(*_rebuild(self._structure, iter(map(Value, flat)))).backward()
+                result = self.function(*_rebuild(self._structure, iter(map(Value, flat))))
+                self._split(result)[0].backward()
             raise
 
     def _flat_arguments(self, args: tuple[Argument, ...]) -> list[float]:
@@ -264,7 +299,8 @@ class Tape:
                 test = f"{names[guard.left]} {guard.symbol} {names[guard.right]}"
                 broken = f"not ({test})" if guard.outcome else f"({test})"
                 body.append(f"    if {broken}: raise _GuardFailedError({k})")
-        forward = ["def forward(inputs, leaves):", *body, f"    return {names[self.output]}"]
+        aux = _tuple([names[n] for n in self.aux])
+        forward = ["def forward(inputs, leaves):", *body, f"    return {names[self.output]}, {aux}"]
 
         backward = self._backward_lines(op_index)
         grads = {node: f"g_{names[node]}" for node in self._assigned}
@@ -274,7 +310,7 @@ class Tape:
             "def forward_backward(inputs, leaves):",
             *body,
             *backward,
-            f"    return {names[self.output]}, {input_grads}, {leaf_grads}",
+            f"    return {names[self.output]}, {aux}, {input_grads}, {leaf_grads}",
         ]
         return {"forward": "\n".join(forward) + "\n", "forward_backward": "\n".join(both) + "\n"}
 
@@ -376,6 +412,13 @@ def _structure_of(arg: Argument, where: str) -> _Structure:
     raise TypeError(
         f"trace: {where} must be a number or a sequence of numbers, got {type(arg).__name__}"
     )
+
+
+def _flatten_values(aux: Any) -> list[Any]:
+    """The items of a (nested) list in order, whatever they are."""
+    if not isinstance(aux, (list, tuple)):
+        return [aux]
+    return [item for part in aux for item in _flatten_values(part)]
 
 
 def _flatten(args: Any) -> list[float]:

@@ -75,14 +75,28 @@ def main() -> None:
         rows.append((f"size guard refuses a {size - 1:,}-node chain", f"{size:,}", seconds))
     loss = mlp_sample_loss()
     nodes = len(topological_order(loss))
-    rows.append(("draw_dot source, MLP 2-16-16-1 sample", f"{nodes:,}",
-                 median_seconds(lambda: draw_dot(loss).source, args.repeats)))
-    rows.append(("draw_dot + dot layout to SVG, same graph", f"{nodes:,}",
-                 median_seconds(lambda: draw_dot(loss).pipe(format="svg"), 1)))
+    rows.append(
+        (
+            "draw_dot source, MLP 2-16-16-1 sample",
+            f"{nodes:,}",
+            median_seconds(lambda: draw_dot(loss).source, args.repeats),
+        )
+    )
+    rows.append(
+        (
+            "draw_dot + dot layout to SVG, same graph",
+            f"{nodes:,}",
+            median_seconds(lambda: draw_dot(loss).pipe(format="svg"), 1),
+        )
+    )
     small = Value(0.5, label="x") * Value(2.0, label="w") + Value(0.1, label="b")
-    rows.append(("backward_stepper page, 3-operation expression",
-                 f"{len(topological_order(small))}",
-                 median_seconds(lambda: backward_stepper(small).to_html(), args.repeats)))
+    rows.append(
+        (
+            "backward_stepper page, 3-operation expression",
+            f"{len(topological_order(small))}",
+            median_seconds(lambda: backward_stepper(small).to_html(), args.repeats),
+        )
+    )
 
     if args.markdown:
         print("| what | nodes | median |\n|---|---:|---:|")

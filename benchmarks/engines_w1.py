@@ -16,6 +16,7 @@ from micrograd.engine import Value as MicrogradValue
 from training_step import ALPHA, Net, count_nodes, initial_weights, loss_of, training_step
 
 import autograd_lite as al
+import nn
 from autograd_lite.vectorized import vectorize
 
 LR = 0.05
@@ -29,8 +30,7 @@ def engines(points: list[list[float]], labels: list[float]) -> tuple[list[Engine
         graph_engine("micrograd 0.1.0", lambda: Net(MicrogradValue, flat), points, labels),
         graph_engine("micrograd 0.1.0, gc disabled", lambda: Net(MicrogradValue, flat),
                      points, labels, collect=False),
-        graph_engine("autograd-lite eager", lambda: Net(al.Value, flat, fused=True),
-                     points, labels),
+        eager_engine(flat, points, labels),
         tape_engine(flat, points, labels),
         vectorised_engine(flat, points, labels),
         torch_scalar_engine(flat, points, labels),
@@ -69,31 +69,71 @@ def graph_engine(name: str, make: Callable[[], Net], points: list[list[float]],
     )  # fmt: skip
 
 
-# --- the tape and the vectorised tape ---------------------------------------------------------
+# --- autograd-lite: nn.MLP eagerly, as a tape, and as a vectorised tape -----------------------
+
+
+def nn_model(flat: list[float]) -> nn.MLP:
+    """nn.MLP 2-16-16-1 (ReLU hidden, linear output) holding the shared start weights."""
+    model = nn.MLP(2, SIZES[1:], seed=0)
+    for p, value in zip(model.parameters(), flat, strict=True):
+        p.data = value
+    return model
+
+
+def nn_loss(model: nn.MLP, points: Any, labels: Any) -> al.Value:
+    scores = [model(x) for x in points]
+    return nn.hinge_loss(scores, labels) + nn.l2_regularization(model.parameters(), ALPHA)
+
+
+def eager_engine(flat: list[float], points: list[list[float]], labels: list[float]) -> Engine:
+    def check() -> tuple[float, list[float]]:
+        model = nn_model(flat)
+        loss = nn_loss(model, points, labels)
+        loss.backward()
+        return loss.data, [p.grad for p in model.parameters()]
+
+    def prepare() -> Callable[[], Any]:
+        model = nn_model(flat)
+        optimizer = nn.SGD(model.parameters(), lr=LR)
+
+        def step() -> None:
+            optimizer.zero_grad()
+            nn_loss(model, points, labels).backward()
+            optimizer.step()
+
+        return step
+
+    def build() -> Any:
+        loss = nn_loss(nn_model(flat), points, labels)
+        loss.backward()
+        return loss
+
+    return Engine("autograd-lite eager (nn.MLP, nn.SGD)", prepare, check,
+                  graph_nodes=lambda: count_nodes(build()),
+                  memory=lambda: peak_memory(build))  # fmt: skip
 
 
 def tape_engine(flat: list[float], points: list[list[float]], labels: list[float]) -> Engine:
-    def make() -> tuple[Net, al.Tape]:
-        net = Net(al.Value, flat, fused=True)
-        return net, al.trace(lambda xs, ys: loss_of(net, xs, ys), points, labels)
-
-    def run(net: Net, tape: al.Tape) -> float:
-        for p in net.parameters():
-            p.grad = 0.0
-        loss = tape.backward(points, labels)
-        for p in net.parameters():
-            p.data -= LR * p.grad
-        return loss
+    def make() -> tuple[nn.MLP, al.Tape]:
+        model = nn_model(flat)
+        return model, al.trace(lambda xs, ys: nn_loss(model, xs, ys), points, labels)
 
     def check() -> tuple[float, list[float]]:
-        net, tape = make()
+        model, tape = make()
         loss = tape.backward(points, labels)
-        return loss, [p.grad for p in net.parameters()]
+        return loss, [p.grad for p in model.parameters()]
 
     def prepare() -> Callable[[], Any]:
-        net, tape = make()
-        run(net, tape)  # the first replay compiles the generated code: part of the set-up
-        return lambda: run(net, tape)
+        model, tape = make()
+        optimizer = nn.SGD(model.parameters(), lr=LR)
+
+        def step() -> None:
+            optimizer.zero_grad()
+            tape.backward(points, labels)
+            optimizer.step()
+
+        step()  # the first replay compiles the generated code: part of the set-up
+        return step
 
     made = make()
     made[1].backward(points, labels)  # compile before measuring memory
@@ -101,38 +141,34 @@ def tape_engine(flat: list[float], points: list[list[float]], labels: list[float
                   memory=lambda: peak_memory(lambda: made[1].backward(points, labels)))  # fmt: skip
 
 
-def hinge(net: Net, x: Any, y: Any) -> al.Value:
-    return (1 + -y * net(x)).relu()
-
-
 def vectorised_engine(flat: list[float], points: list[list[float]], labels: list[float]) -> Engine:
-    def make() -> tuple[Net, Any, al.Tape]:
-        net = Net(al.Value, flat, fused=True)
-        per_example = vectorize(al.trace(lambda x, y: hinge(net, x, y), points[0], labels[0]))
-        regulariser = al.trace(lambda: ALPHA * al.total(p * p for p in net.parameters()))
-        return net, per_example, regulariser
+    x_batch = np.array(points)
 
-    def gradients(net: Net, per_example: Any, regulariser: al.Tape) -> float:
-        for p in net.parameters():
+    def make() -> tuple[nn.MLP, Any, al.Tape]:
+        model = nn_model(flat)
+        hinge = al.trace(lambda x, y: (1 - y * model(x)).relu(), points[0], labels[0])
+        regulariser = al.trace(lambda: nn.l2_regularization(model.parameters(), ALPHA))
+        return model, vectorize(hinge), regulariser
+
+    def gradients(model: nn.MLP, per_example: Any, regulariser: al.Tape) -> float:
+        for p in model.parameters():
             p.grad = 0.0
         return per_example.backward(x_batch, labels, reduce="mean") + regulariser.backward()
 
-    x_batch = np.array(points)
-
     def check() -> tuple[float, list[float]]:
-        net, per_example, regulariser = make()
-        loss = gradients(net, per_example, regulariser)
-        return loss, [p.grad for p in net.parameters()]
+        made = make()
+        loss = gradients(*made)
+        return loss, [p.grad for p in made[0].parameters()]
 
     def prepare() -> Callable[[], Any]:
-        net, per_example, regulariser = make()
+        made = make()
+        optimizer = nn.SGD(made[0].parameters(), lr=LR)
 
         def step() -> None:
-            gradients(net, per_example, regulariser)
-            for p in net.parameters():
-                p.data -= LR * p.grad
+            gradients(*made)
+            optimizer.step()
 
-        gradients(net, per_example, regulariser)  # compiles the regulariser's tape: set-up
+        step()  # compiles the regulariser's tape: part of the set-up
         return step
 
     made = make()

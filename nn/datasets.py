@@ -112,15 +112,15 @@ def blobs(
     if isinstance(centers, int):
         _check_count(centers, "blobs: centers", minimum=1)
         _check_count(n_features, "blobs: n_features", minimum=1)
-        points = [[rng.uniform(-10.0, 10.0) for _ in range(n_features)] for _ in range(centers)]
+        centres = [[rng.uniform(-10.0, 10.0) for _ in range(n_features)] for _ in range(centers)]
     else:
-        points = [[float(c) for c in centre] for centre in centers]
-        if not points or len({len(p) for p in points}) != 1:
+        centres = [[float(c) for c in centre] for centre in centers]
+        if not centres or len({len(c) for c in centres}) != 1:
             raise ValueError("blobs: centers must be a non-empty list of points of one dimension")
     points, y = [], []
-    for label, count in enumerate(_split_evenly(n_samples, len(points))):
+    for label, count in enumerate(_split_evenly(n_samples, len(centres))):
         for _ in range(count):
-            points.append([c + rng.gauss(0.0, std) for c in points[label]])
+            points.append([c + rng.gauss(0.0, std) for c in centres[label]])
             y.append(label)
     return _shuffled(points, y, rng)
 

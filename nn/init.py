@@ -101,4 +101,5 @@ def generator_for_children(seed: Seed) -> Seed:
     (None stays None: the global ``random`` module, in micrograd's order)."""
     if seed is None or isinstance(seed, random.Random):
         return seed
-    return random.Random(seed) if not isinstance(seed, bool) and isinstance(seed, int) else seed
+    random_source(seed)  # a clear TypeError for anything but an int
+    return random.Random(seed)

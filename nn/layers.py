@@ -12,7 +12,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from autograd_lite import Value
+from autograd_lite import Value, linear
 
 from .activations import activation_function
 from .init import Seed, canonical_scheme, generator_for_children, initial_weights, random_source
@@ -58,8 +58,13 @@ class Neuron(Module):
             self.b = Value(_numbers([bias], 1, "Neuron bias")[0], requires_grad=bias_requires_grad)
 
     def weighted_sum(self, x: Input) -> Value:
-        """The net input ``b + w0*x0 + w1*x1 + ...`` (micrograd's arithmetic, in its order)."""
-        return sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+        """The net input ``b + w0*x0 + w1*x1 + ...``, summed in micrograd's order.
+
+        It is one ``linear`` node of the graph rather than micrograd's chain of 2n products and
+        sums: the same value and the same derivatives (d/dw_i = x_i, d/dx_i = w_i, d/db = 1),
+        with a fraction of the nodes to build and walk.
+        """
+        return linear(self.w, x, self.b)
 
     def forward(self, x: Input) -> Value:
         if len(x) != self.nin:

@@ -134,7 +134,10 @@ def _finite_number(x: object, name: str) -> float:
             f"load_state_dict: '{name}' must be a single number, got {type(x).__name__} "
             f"{_short(x)} (wrong shape or type)"
         )
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # an int too large for a float
+        value = math.inf
     if not math.isfinite(value):
         raise ValueError(f"load_state_dict: '{name}' is {value}, not a finite number")
     return value

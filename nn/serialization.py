@@ -98,6 +98,8 @@ def load(path: PathLike) -> Module:
             f"nn.load: {path} is not valid JSON ({error.msg} at line {error.lineno}, column "
             f"{error.colno}); the file may be truncated or corrupt"
         ) from None
+    except RecursionError:
+        raise ValueError(f"nn.load: {path} is nested too deeply to be a model file") from None
     except ValueError as error:
         raise ValueError(f"nn.load: {path}: {error}") from None
     try:
@@ -112,7 +114,7 @@ def from_dict(document: object) -> Module:
         raise ValueError(f"expected a JSON object, got {type(document).__name__}")
     if document.get("format") != FORMAT:
         raise ValueError(f"not an autograd-lite model (format is {document.get('format')!r})")
-    if document.get("version") != VERSION:
+    if type(document.get("version")) is not int or document.get("version") != VERSION:
         raise ValueError(
             f"format version {document.get('version')!r} is not supported (this is {VERSION})"
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd_lite import Value, no_grad
+from autograd_lite import Tape, Value, no_grad, trace
 
 from . import losses
 from .module import Module
@@ -92,8 +92,13 @@ class History:
 
     def to_dict(self) -> dict[str, list[float]]:
         """The per-epoch lists by name (for plots, pandas or JSON)."""
-        return {"loss": self.loss, "accuracy": self.accuracy, "test_loss": self.test_loss,
-                "test_accuracy": self.test_accuracy, "lr": self.lr}
+        return {
+            "loss": self.loss,
+            "accuracy": self.accuracy,
+            "test_loss": self.test_loss,
+            "test_accuracy": self.test_accuracy,
+            "lr": self.lr,
+        }
 
 
 @dataclass
@@ -128,6 +133,7 @@ def fit(
     seed: int = 0,
     on_step: Callable[[StepInfo], None] | None = None,
     on_epoch: Callable[[int, History], bool | None] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
@@ -136,8 +142,11 @@ def fit(
     ``batch_size=None`` trains on all points at once; smaller batches are drawn in an order
     shuffled each epoch from ``seed``. ``l2`` adds ``l2 * sum(p**2)`` to each batch's loss.
     ``schedule`` is stepped once per epoch. Training stops early when an epoch's loss is at most
-    ``target_loss``, or when ``on_epoch(epoch, history)`` returns True. ``progress=False`` turns
-    the tqdm bar off (it shows as a widget in notebooks that have ipywidgets).
+    ``target_loss``, or when ``on_epoch(epoch, history)`` returns True. The tqdm bar counts
+    steps and shows the epoch's running loss and accuracy; ``progress=False`` turns it off.
+
+    ``compile=True`` traces each step once as a tape (:func:`autograd_lite.trace`) and replays
+    it as generated float code: the same numbers as the eager step, several times faster.
     """
     loss_fn, default_accuracy = _resolve_loss(loss)
     accuracy_fn = accuracy if accuracy is not None else default_accuracy
@@ -156,55 +165,109 @@ def fit(
     opt = optimizer if optimizer is not None else SGD(parameters, lr=lr)
     rng = random.Random(seed)
     size = len(X) if batch_size is None else min(batch_size, len(X))
+    batches_per_epoch = -(-len(X) // size)
     history = History()
-    bar = _progress_bar(epochs, progress)
+    compiled = _CompiledStep(model, loss_fn, l2, parameters) if compile else None
+    if compiled is not None:  # the loss's own checks of the labels, once, before any trace
+        evaluate(model, X, y, loss=loss_fn)
+    bar = _progress_bar(epochs * batches_per_epoch, progress)
     step = 0
     try:
         for epoch in range(epochs):
+            bar.set_description(f"epoch {epoch + 1}/{epochs}", refresh=False)
             order = list(range(len(X)))
             if size < len(X):
                 rng.shuffle(order)
-            loss_sum, hit_sum = 0.0, 0.0
             history.lr.append(opt.lr)
+            loss_sum, hit_sum, seen = 0.0, 0.0, 0
             for start in range(0, len(order), size):
-                batch = order[start:start + size]
+                batch = order[start : start + size]
                 targets = [y[i] for i in batch]
-                predictions = [model(X[i]) for i in batch]
-                total = loss_fn(predictions, targets)
-                if l2:
-                    total = total + losses.l2_regularization(parameters, l2)
                 opt.zero_grad()
-                total.backward()
+                if compiled is not None:
+                    batch_loss, predictions = compiled.backward([X[i] for i in batch], targets)
+                else:
+                    predictions = [model(X[i]) for i in batch]
+                    total = loss_fn(predictions, targets)
+                    if l2:
+                        total = total + losses.l2_regularization(parameters, l2)
+                    total.backward()
+                    batch_loss = total.data
                 step += 1
                 if on_step is not None:
-                    on_step(StepInfo(epoch, step, total.data, model, opt))
+                    on_step(StepInfo(epoch, step, batch_loss, model, opt))
                 opt.step()
-                loss_sum += total.data * len(batch)
+                seen += len(batch)
+                loss_sum += batch_loss * len(batch)
                 if accuracy_fn is not None:
                     hit_sum += accuracy_fn(predictions, targets) * len(batch)
+                if seen < len(X):  # the running numbers of this epoch so far
+                    bar.set_postfix(
+                        _running(loss_sum / seen, hit_sum / seen, accuracy_fn), refresh=False
+                    )
+                    bar.update(1)
             if schedule is not None:
                 schedule.step()
             history.loss.append(loss_sum / len(X))
             if accuracy_fn is not None:
                 history.accuracy.append(hit_sum / len(X))
             if X_test is not None and y_test is not None:
-                test_loss, test_accuracy = evaluate(model, X_test, y_test, loss=loss_fn,
-                                                    accuracy=accuracy_fn)
+                test_loss, test_accuracy = evaluate(
+                    model, X_test, y_test, loss=loss_fn, accuracy=accuracy_fn
+                )
                 history.test_loss.append(test_loss)
                 if test_accuracy is not None:
                     history.test_accuracy.append(test_accuracy)
-            bar.update(1)
             bar.set_postfix(_postfix(history), refresh=False)
+            bar.update(1)
             stop = on_epoch(epoch, history) if on_epoch is not None else None
-            if target_loss is not None and history.loss[-1] <= target_loss:
-                history.stopped_early = epoch + 1 < epochs
-                break
-            if stop:
+            if stop or (target_loss is not None and history.loss[-1] <= target_loss):
                 history.stopped_early = epoch + 1 < epochs
                 break
     finally:
         bar.close()
     return history
+
+
+class _CompiledStep:
+    """A training step's loss as tapes: traced once per batch shape, then replayed.
+
+    Targets that the loss uses as numbers (regression values, -1/+1 or 0/1 labels) are inputs
+    of the tape. Class indices (cross-entropy) choose which logit enters the loss, so they
+    shape the graph itself: those batches get a tape per distinct list of targets.
+    """
+
+    def __init__(self, model: Module, loss_fn: LossFunction, l2: float,
+                 parameters: list[Value]) -> None:  # fmt: skip
+        self.model, self.loss_fn, self.l2, self.parameters = model, loss_fn, l2, parameters
+        self.tapes: dict[Any, Tape] = {}
+        self.targets_are_inputs = True
+
+    def step_loss(self, xs: Sequence[Any], targets: Sequence[Any]) -> tuple[Value, list[Any]]:
+        predictions = [self.model(x) for x in xs]
+        total = self.loss_fn(predictions, targets)
+        if self.l2:
+            total = total + losses.l2_regularization(self.parameters, self.l2)
+        return total, predictions
+
+    def backward(self, xs: list[Any], targets: list[Any]) -> tuple[float, Any]:
+        """Replay forward and backward for this batch; gradients go into the parameters."""
+        if self.targets_are_inputs:
+            key: Any = (len(xs), "inputs")
+            if key not in self.tapes:
+                try:
+                    self.tapes[key] = trace(self.step_loss, xs, targets, has_aux=True)
+                except (TypeError, ValueError):  # class indices cannot be traced as numbers
+                    self.targets_are_inputs = False
+            if self.targets_are_inputs:
+                value, predictions = self.tapes[key].backward(xs, targets)
+                return value, predictions
+        key = (len(xs), tuple(targets))
+        if key not in self.tapes:
+            self.tapes[key] = trace(lambda batch: self.step_loss(batch, targets), xs,
+                                    has_aux=True)  # fmt: skip
+        value, predictions = self.tapes[key].backward(xs)
+        return value, predictions
 
 
 def evaluate(
@@ -245,6 +308,13 @@ def _check_data(points: Sequence[Any], y: Sequence[Any], what: str) -> None:
         raise ValueError(f"fit: the {what} data is empty")
 
 
+def _running(loss: float, accuracy: float, accuracy_fn: AccuracyFunction | None) -> dict[str, str]:
+    shown = {"loss": f"{loss:.4f}"}
+    if accuracy_fn is not None:
+        shown["acc"] = f"{accuracy:.1%}"
+    return shown
+
+
 def _postfix(history: History) -> dict[str, str]:
     shown = {"loss": f"{history.loss[-1]:.4f}"}
     if history.accuracy:
@@ -256,10 +326,16 @@ def _postfix(history: History) -> dict[str, str]:
     return shown
 
 
-def _progress_bar(epochs: int, enabled: bool) -> Any:
-    """A tqdm bar over epochs: a widget in a notebook with ipywidgets, text elsewhere."""
-    from tqdm.auto import tqdm  # type: ignore[import-untyped]  # imported here so a notebook is detected when training starts
+def _progress_bar(steps: int, enabled: bool) -> Any:
+    """A tqdm bar over the training steps: a widget in a notebook that has ipywidgets, text
+    elsewhere. tqdm is imported here, when training starts, so that a notebook is detected."""
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
-    return tqdm(total=epochs, desc="training", unit="epoch", disable=not enabled,
-                dynamic_ncols=True, leave=True)
-
+    return tqdm(
+        total=steps,
+        desc="training",
+        unit="step",
+        disable=not enabled,
+        dynamic_ncols=True,
+        leave=True,
+    )

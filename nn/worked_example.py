@@ -79,6 +79,19 @@ def build_network(freeze_biases: bool = True) -> Network:
     return Network(model, params)
 
 
+def first_pass(freeze_biases: bool = True) -> tuple[Network, Value]:
+    """The network and its error E_total after one forward and one backward pass.
+
+    Every node of E_total's graph holds its data and its gradient, as in the document's first
+    step: the graph to draw when explaining the example.
+    """
+    network = build_network(freeze_biases)
+    total = _forward(network.model).total
+    total.label = "E_total"
+    total.backward()
+    return network, total
+
+
 class _Pass(NamedTuple):
     """One forward pass, keeping the intermediate Values the document names."""
 
@@ -187,14 +200,12 @@ def run(order: str = GRADIENT_DESCENT, steps: int = 10_000) -> WorkedExample:
 
     # The document's intermediate derivatives, read before any weight changes (the reverse pass
     # reads each operand's current data).
-    partials = {
-        "dout_o1_dnet_o1": _partial(out_o1, net_o1),
-        "dnet_o1_dw5": _partial(net_o1, p["w5"]),
-        "de_o1_dout_h1": _partial(e_o1, out_h1),
-        "de_o2_dout_h1": _partial(e_o2, out_h1),
-        "dout_h1_dnet_h1": _partial(out_h1, net_h1),
-        "dnet_h1_dw1": _partial(net_h1, p["w1"]),
-    }
+    dout_o1_dnet_o1 = _partial(out_o1, net_o1)
+    dnet_o1_dw5 = _partial(net_o1, p["w5"])
+    de_o1_dout_h1 = _partial(e_o1, out_h1)
+    de_o2_dout_h1 = _partial(e_o2, out_h1)
+    dout_h1_dnet_h1 = _partial(out_h1, net_h1)
+    dnet_h1_dw1 = _partial(net_h1, p["w1"])
 
     history = [first.total.data]
     updated: dict[str, float] = {}
@@ -215,13 +226,11 @@ def run(order: str = GRADIENT_DESCENT, steps: int = 10_000) -> WorkedExample:
         net_h1=net_h1.data, out_h1=out_h1.data, net_h2=net_h2.data, out_h2=out_h2.data,
         net_o1=net_o1.data, out_o1=out_o1.data, net_o2=net_o2.data, out_o2=out_o2.data,
         e_o1=e_o1.data, e_o2=e_o2.data, e_total=first.total.data,
-        de_dout_o1=de_dout_o1,
-        delta_o1=delta_o1,
-        de_dw5=gradients["w5"],
-        de_dout_h1=de_dout_h1,
-        delta_h1=delta_h1,
-        **partials,
-        de_dw1=gradients["w1"],
+        de_dout_o1=de_dout_o1, dout_o1_dnet_o1=dout_o1_dnet_o1, dnet_o1_dw5=dnet_o1_dw5,
+        delta_o1=delta_o1, de_dw5=gradients["w5"],
+        de_o1_dout_h1=de_o1_dout_h1, de_o2_dout_h1=de_o2_dout_h1, de_dout_h1=de_dout_h1,
+        dout_h1_dnet_h1=dout_h1_dnet_h1, dnet_h1_dw1=dnet_h1_dw1,
+        delta_h1=delta_h1, de_dw1=gradients["w1"],
         gradients=gradients,
         updated=updated,
         error_history=tuple(history),

@@ -207,3 +207,27 @@ def test_a_tape_draws_its_graph_through_the_real_dot() -> None:
     svg = tape.draw().pipe(format="svg").decode()
     text = " ".join(t.text or "" for t in ET.fromstring(svg).iter() if t.tag.endswith("text"))
     assert "tanh" in text and "0.5" in text and "-2" in text
+
+
+def test_aux_outputs_are_reported_beside_the_value() -> None:
+    w = Value(0.5)
+
+    def loss_and_predictions(xs: list[Value]) -> tuple[Value, list[Value]]:
+        predictions = [(x * w).tanh() for x in xs]
+        return al.total([p * p for p in predictions]), predictions
+
+    tape = trace(loss_and_predictions, [1.0, -2.0], has_aux=True)
+    (value, predictions), (grads,) = tape.value_and_grad([0.3, 1.2])
+    xs = [Value(0.3), Value(1.2)]
+    eager, eager_predictions = loss_and_predictions(xs)
+    eager.backward()
+    assert value == eager.data and predictions == [p.data for p in eager_predictions]
+    assert grads == [x.grad for x in xs]
+    w.grad = 0.0
+    value, predictions = tape.backward([0.3, 1.2])
+    assert w.grad != 0.0 and len(predictions) == 2
+    assert tape([0.3, 1.2]) == (value, predictions)
+    with pytest.raises(TypeError, match="pair"):
+        trace(lambda x: x * w, 1.0, has_aux=True)
+    with pytest.raises(TypeError, match="aux must hold Values"):
+        trace(lambda x: (x * w, [1.0]), 1.0, has_aux=True)
