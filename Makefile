@@ -5,6 +5,7 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+CLI    := $(VENV)/bin/autograd-lite
 # Re-install whenever the project's metadata changes.
 STAMP  := $(VENV)/.installed
 
@@ -17,32 +18,29 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,torch,numpy,plots,browser,notebooks]"
 	touch $(STAMP)
 
-# The `dot` binary renders graphs; the Python package `graphviz` only writes DOT source.
-graphviz:
-	@if ! command -v dot >/dev/null 2>&1; then \
+# $(call debian-tool,COMMAND,PACKAGE,WHY): install PACKAGE with apt when COMMAND is missing and
+# we are root; otherwise say exactly what to install and stop.
+define debian-tool
+	@if ! command -v $(1) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's graphviz for the dot binary..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    echo "Installing Debian's $(2) ($(3))..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "The 'dot' binary is missing: install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz;" \
-	         "macOS: brew install graphviz), then run make again."; \
+	    echo "'$(1)' is missing ($(3)): install $(2) (Debian/Ubuntu: sudo apt-get install $(2);" \
+	         "macOS: brew install $(2)), then run make again."; \
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+# The `dot` binary renders graphs; the Python package `graphviz` only writes DOT source.
+graphviz:
+	$(call debian-tool,dot,graphviz,the dot binary that renders graphs)
 
 # The backward stepper's page is tested in a real headless browser: Debian's chromium, driven by
 # Playwright at /usr/bin/chromium (nothing downloads a browser; never run `playwright install`).
 browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "The 'chromium' browser is missing: install it (Debian/Ubuntu: sudo apt-get install" \
-	         "chromium), then run make again."; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call debian-tool,chromium,chromium,the browser the stepper's page is tested in)
 
 lint: setup
 	$(PY) -m ruff check .
@@ -53,9 +51,13 @@ typecheck: setup
 test: setup graphviz browser lint typecheck
 	$(PY) -m pytest
 
+# The demo is the command line itself (README: "The command line"); everything goes to out/.
 demo: setup graphviz
-	$(PY) examples/demo.py
-	$(PY) examples/draw_demo.py
+	$(CLI) worked-example --out out
+	$(CLI) render "tanh(x1*w1 + x2*w2 + b)" --at x1=2,x2=0,w1=-3,w2=1,b=6.8813735870195432 \
+	    -o out/neuron.svg --steps out/neuron_stepper.html
+	$(CLI) train --dataset moons --hidden 16,16 --epochs 20 --out out/moons
+	$(CLI) predict --model out/moons/model.json 1.0 -0.5
 
 # Run every teaching notebook in a real kernel and export it with its outputs to out/notebooks/.
 notebooks: setup graphviz

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import guards, ops
 from .grad_mode import enable_grad
-from .graph import topological_order
+from .graph import backpropagate, topological_order
 from .value import Value
 
 #: An argument of a traced function: a number, or a (nested) sequence of numbers.
@@ -184,12 +184,23 @@ class Tape:
                 ) from None
             self._record(args)
             return self._run(args, with_backward=with_backward)
-        except (ArithmeticError, ValueError):
+        except (ArithmeticError, ValueError) as error:
             # Let the engine, which checks every operation, say exactly what went wrong.
             with enable_grad():
                 result = self.function(*_rebuild(self._structure, iter(map(Value, flat))))
-                self._split(result)[0].backward()
-            raise
+                for _ in backpropagate(self._split(result)[0], 1.0):
+                    pass  # every local derivative, without touching any .grad
+            # The function itself succeeds on these arguments: the tape holds a number the
+            # function read from .data while tracing (invisible to guards), and it does not
+            # suit these arguments. Trace again, as for a failed guard.
+            if not self.retrace:
+                raise TraceGuardError(
+                    f"the replay failed ({error}) where the function itself succeeds: it read a "
+                    "number while tracing that these arguments change. Trace again, or use "
+                    "retrace=True"
+                ) from error
+            self._record(args)
+            return self._run(args, with_backward=with_backward)
 
     def _flat_arguments(self, args: tuple[Argument, ...]) -> list[float]:
         if len(args) != len(self._structure):
@@ -288,12 +299,11 @@ class Tape:
             if node.operation is not None:
                 args = [names[p] for p in node.parents]
                 inline = _INLINE.get(node.operation)
-                expression = (
-                    inline[0](args)
-                    if inline
-                    else f"forward_{op_index[node.operation]}({', '.join(args)})"
-                )
-                body.append(f"    {names[node]} = {expression}")
+                if inline is None:
+                    call = f"forward_{op_index[node.operation]}({', '.join(args)})"
+                    body.append(f"    {names[node]} = {call}")
+                else:
+                    body += _assign_sum(names[node], inline[0](args))
             for k in guard_after.get(node, []):
                 guard = self.guards[k]
                 test = f"{names[guard.left]} {guard.symbol} {names[guard.right]}"
@@ -351,9 +361,18 @@ class Tape:
 # gives the same numbers as the eager engine, to the last bit.
 
 
-def _linear_forward(a: list[str]) -> str:
+def _linear_forward(a: list[str]) -> list[str]:
     n = (len(a) - 1) // 2
-    return " + ".join([a[-1], *(f"{w} * {x}" for w, x in zip(a[:n], a[n : 2 * n]))])
+    return [a[-1], *(f"{w} * {x}" for w, x in zip(a[:n], a[n : 2 * n]))]
+
+
+def _assign_sum(name: str, terms: list[str], per_line: int = 64) -> list[str]:
+    """``name = t1 + t2 + ...``, summed left to right, at most ``per_line`` terms a statement
+    (Python's compiler recurses once per ``+``, so one statement of 10^5 terms would fail)."""
+    lines = [f"    {name} = {' + '.join(terms[:per_line])}"]
+    for start in range(per_line, len(terms), per_line):
+        lines.append(f"    {name} = {' + '.join([name, *terms[start : start + per_line]])}")
+    return lines
 
 
 def _linear_backward(a: list[str], out: str, g: str) -> list[str]:
@@ -361,21 +380,22 @@ def _linear_backward(a: list[str], out: str, g: str) -> list[str]:
     return [f"{x} * {g}" for x in a[n : 2 * n]] + [f"{w} * {g}" for w in a[:n]] + [g]
 
 
-_INLINE: dict[ops.Operation, tuple[Callable[[list[str]], str], Callable[..., list[str]]]] = {
-    ops.add: (lambda a: f"{a[0]} + {a[1]}", lambda a, out, g: [g, g]),
-    ops.sub: (lambda a: f"{a[0]} - {a[1]}", lambda a, out, g: [g, f"-{g}"]),
-    ops.mul: (lambda a: f"{a[0]} * {a[1]}", lambda a, out, g: [f"{a[1]} * {g}", f"{a[0]} * {g}"]),
+# The forward entry gives the terms of a left-to-right sum (one term for most operations).
+_INLINE: dict[ops.Operation, tuple[Callable[[list[str]], list[str]], Callable[..., list[str]]]] = {
+    ops.add: (lambda a: [f"{a[0]} + {a[1]}"], lambda a, out, g: [g, g]),
+    ops.sub: (lambda a: [f"{a[0]} - {a[1]}"], lambda a, out, g: [g, f"-{g}"]),
+    ops.mul: (lambda a: [f"{a[0]} * {a[1]}"], lambda a, out, g: [f"{a[1]} * {g}", f"{a[0]} * {g}"]),
     ops.div: (
-        lambda a: f"{a[0]} / {a[1]}",
+        lambda a: [f"{a[0]} / {a[1]}"],
         lambda a, out, g: [f"(1 / {a[1]}) * {g}", f"(-{out} / {a[1]}) * {g}"],
     ),
-    ops.neg: (lambda a: f"-{a[0]}", lambda a, out, g: [f"-{g}"]),
+    ops.neg: (lambda a: [f"-{a[0]}"], lambda a, out, g: [f"-{g}"]),
     ops.relu: (
-        lambda a: f"{a[0]} if {a[0]} > 0 else 0.0",
+        lambda a: [f"{a[0]} if {a[0]} > 0 else 0.0"],
         lambda a, out, g: [f"({g} if {a[0]} > 0 else 0.0 * {g})"],
     ),
     ops.linear: (_linear_forward, _linear_backward),
-    ops.add_n: (lambda a: " + ".join(["0.0", *a]), lambda a, out, g: [g] * len(a)),
+    ops.add_n: (lambda a: ["0.0", *a], lambda a, out, g: [g] * len(a)),
 }
 
 _SYMBOLS = {ops.add: "+", ops.sub: "-", ops.mul: "*", ops.div: "/"}

@@ -93,8 +93,7 @@ def engines(workload: str, length: int) -> tuple[list[Engine], tuple[float, list
 
         tape = make()
         return Engine("autograd-lite tape", prepare, runner(tape),
-                      graph_nodes=lambda: len(tape.nodes),
-                      memory=lambda: peak_memory(runner(tape)))  # fmt: skip
+                      graph_nodes=lambda: len(tape.nodes))  # fmt: skip
 
     def torch_leaf(v: float) -> Any:
         return torch.tensor(v, dtype=torch.float64, requires_grad=True)

@@ -19,7 +19,11 @@ class Engine:
     prepare: Callable[[], Callable[[], Any]]
     check: Callable[[], tuple[float, list[float]]]  # (loss, gradients) from the start values
     graph_nodes: Callable[[], int | None] = lambda: None
-    memory: Callable[[], int | None] = lambda: None  # peak bytes while building + backward
+    # Peak bytes (tracemalloc) while building the graph and running backward. Not measured for
+    # tapes: tracemalloc looks up a line number per allocation, which is linear in the size of
+    # the generated function, so it turns a replay quadratic. A replay holds one float per value
+    # and per gradient (24 bytes each) and a frame slot (8 bytes) per name.
+    memory: Callable[[], int | None] = lambda: None
     collect_garbage: bool = True
     times: list[float] = field(default_factory=list)
     setup_seconds: float = 0.0  # prepare(): tracing and compiling, for the tapes

@@ -116,6 +116,8 @@ def softmax_cross_entropy(logits: Any, targets: Any) -> Value:
 
     ``logits`` is one list of class scores with an int target, or a list of such lists with a
     list of int targets (the mean over the batch). Each term is logsumexp(z) - z[target].
+    A target may also be a row of class probabilities p (as PyTorch allows): the term is then
+    sum_j p_j (logsumexp(z) - z_j), the same number for a one-hot row.
     """
     if logits and not isinstance(logits[0], Sequence):
         logits, targets = [logits], [targets]
@@ -126,6 +128,15 @@ def softmax_cross_entropy(logits: Any, targets: Any) -> Value:
         )
     terms = []
     for row, k in zip(logits, targets, strict=True):
+        if isinstance(k, Sequence) and not isinstance(k, str):
+            if len(k) != len(row):
+                raise ValueError(
+                    f"softmax_cross_entropy: a probability target needs {len(row)} entries, "
+                    f"got {len(k)}"
+                )
+            lse = logsumexp(row)
+            terms.append(total([p * (lse - z) for p, z in zip(k, row, strict=True)]))
+            continue
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= int(k) < len(row):
             raise ValueError(
                 f"softmax_cross_entropy: target {k!r} is not a class index in 0..{len(row) - 1}"

@@ -230,18 +230,17 @@ def fit(
 
 
 class _CompiledStep:
-    """A training step's loss as tapes: traced once per batch shape, then replayed.
+    """A training step's loss as a tape: traced once per batch size, then replayed.
 
-    Targets that the loss uses as numbers (regression values, -1/+1 or 0/1 labels) are inputs
-    of the tape. Class indices (cross-entropy) choose which logit enters the loss, so they
-    shape the graph itself: those batches get a tape per distinct list of targets.
+    The batch's inputs and targets are the tape's inputs, so one tape serves every batch of a
+    size. Class indices (cross-entropy) would choose which logit enters the loss, shaping the
+    graph itself, so they are passed as one-hot rows, which give the same loss and gradients.
     """
 
     def __init__(self, model: Module, loss_fn: LossFunction, l2: float,
                  parameters: list[Value]) -> None:  # fmt: skip
         self.model, self.loss_fn, self.l2, self.parameters = model, loss_fn, l2, parameters
-        self.tapes: dict[Any, Tape] = {}
-        self.targets_are_inputs = True
+        self.tapes: dict[int, Tape] = {}
 
     def step_loss(self, xs: Sequence[Any], targets: Sequence[Any]) -> tuple[Value, list[Any]]:
         predictions = [self.model(x) for x in xs]
@@ -252,21 +251,13 @@ class _CompiledStep:
 
     def backward(self, xs: list[Any], targets: list[Any]) -> tuple[float, Any]:
         """Replay forward and backward for this batch; gradients go into the parameters."""
-        if self.targets_are_inputs:
-            key: Any = (len(xs), "inputs")
-            if key not in self.tapes:
-                try:
-                    self.tapes[key] = trace(self.step_loss, xs, targets, has_aux=True)
-                except (TypeError, ValueError):  # class indices cannot be traced as numbers
-                    self.targets_are_inputs = False
-            if self.targets_are_inputs:
-                value, predictions = self.tapes[key].backward(xs, targets)
-                return value, predictions
-        key = (len(xs), tuple(targets))
-        if key not in self.tapes:
-            self.tapes[key] = trace(lambda batch: self.step_loss(batch, targets), xs,
-                                    has_aux=True)  # fmt: skip
-        value, predictions = self.tapes[key].backward(xs)
+        if self.loss_fn is losses.softmax_cross_entropy:
+            with no_grad():
+                classes = len(self.model(xs[0]))
+            targets = [[1.0 if j == k else 0.0 for j in range(classes)] for k in targets]
+        if len(xs) not in self.tapes:
+            self.tapes[len(xs)] = trace(self.step_loss, xs, targets, has_aux=True)
+        value, predictions = self.tapes[len(xs)].backward(xs, targets)
         return value, predictions
 
 

@@ -87,9 +87,8 @@ def programs(draw: st.DrawFn) -> Program:
     return leaves, steps
 
 
-def run(program: Program, make_leaf: Any, lib: Any) -> Any:
-    leaves_data, steps = program
-    leaves = [make_leaf(x) for x in leaves_data]
+def evaluate(steps: list[tuple[str, list[int]]], leaves: list[Any], lib: Any) -> Any:
+    """Every node the steps compute from the leaves, and a root that uses all of them."""
     nodes = list(leaves)
     for name, operands in steps:
         nodes.append(STEPS[name][1](lib, *(nodes[i] for i in operands)))
@@ -97,6 +96,13 @@ def run(program: Program, make_leaf: Any, lib: Any) -> Any:
     root = nodes[0]
     for node in nodes[1:]:
         root = root + node
+    return nodes, root
+
+
+def run(program: Program, make_leaf: Any, lib: Any) -> Any:
+    leaves_data, steps = program
+    leaves = [make_leaf(x) for x in leaves_data]
+    nodes, root = evaluate(steps, leaves, lib)
     return leaves, nodes, root
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import TraceGuardError, Value, trace
-from tests.programs import STEPS, OursLib, Program, programs
+from tests.programs import OursLib, Program, evaluate, programs
 
 
 def program_function(program: Program):  # type: ignore[no-untyped-def]
@@ -21,13 +21,7 @@ def program_function(program: Program):  # type: ignore[no-untyped-def]
     _, steps = program
 
     def f(*leaves: Value) -> Value:
-        nodes = list(leaves)
-        for name, operands in steps:
-            nodes.append(STEPS[name][1](OursLib, *(nodes[i] for i in operands)))
-        root = nodes[0]
-        for node in nodes[1:]:
-            root = root + node
-        return root
+        return evaluate(steps, list(leaves), OursLib)[1]
 
     return f
 
@@ -231,3 +225,42 @@ def test_aux_outputs_are_reported_beside_the_value() -> None:
         trace(lambda x: x * w, 1.0, has_aux=True)
     with pytest.raises(TypeError, match="aux must hold Values"):
         trace(lambda x: (x * w, [1.0]), 1.0, has_aux=True)
+
+
+def test_a_sum_of_many_terms_compiles_and_equals_eager() -> None:
+    # one statement of thousands of '+' would exceed the compiler's recursion limit
+    xs = [random.Random(3).uniform(-1, 1) for _ in range(5000)]
+    tape = trace(lambda values: al.total([v * v for v in values]), xs)
+    value, (grads,) = tape.value_and_grad(xs)
+    leaves = [Value(x) for x in xs]
+    eager = al.total([v * v for v in leaves])
+    eager.backward()
+    assert value == eager.data and grads == [v.grad for v in leaves]
+
+
+def test_a_number_read_from_data_that_no_longer_suits_forces_a_new_trace() -> None:
+    def stable_logsumexp(xs: list[Value]) -> Value:
+        m = max(x.data for x in xs)  # read directly: no guard sees it
+        return al.total([(x - m).exp() for x in xs]).log() + m
+
+    tape = trace(stable_logsumexp, [0.0, 1.0])
+    value, _ = tape.value_and_grad([800.0, 801.0])  # exp(801 - 1) overflows on the old shift
+    assert value == pytest.approx(801.0 + math.log1p(math.exp(-1.0)))
+    strict = trace(stable_logsumexp, [0.0, 1.0], retrace=False)
+    with pytest.raises(TraceGuardError, match="read a number while tracing"):
+        strict([800.0, 801.0])
+
+
+def test_a_retrace_after_a_failed_replay_counts_each_gradient_once() -> None:
+    w = Value(1.0)
+
+    def f(xs: list[Value]) -> Value:
+        m = max(x.data for x in xs)  # read directly: no guard sees it
+        return al.total([((x * w) - m).exp() for x in xs]).log() + m
+
+    tape = trace(f, [0.0, 1.0])
+    tape.backward([800.0, 801.0])  # the old shift overflows: traced again, then replayed
+    replayed = w.grad
+    w.grad = 0.0
+    f([Value(800.0), Value(801.0)]).backward()
+    assert replayed == pytest.approx(w.grad, rel=1e-12)
