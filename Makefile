@@ -9,13 +9,13 @@ CLI    := $(VENV)/bin/autograd-lite
 # Re-install whenever the project's metadata changes.
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup graphviz browser test lint typecheck demo bench clean
+.PHONY: setup graphviz browser test lint typecheck demo notebooks bench clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e ".[dev,torch,numpy,plots,browser]"
+	$(PY) -m pip install --quiet -e ".[dev,torch,numpy,plots,browser,notebooks]"
 	touch $(STAMP)
 
 # $(call debian-tool,COMMAND,PACKAGE,WHY): install PACKAGE with apt when COMMAND is missing and
@@ -58,6 +58,10 @@ demo: setup graphviz
 	    -o out/neuron.svg --steps out/neuron_stepper.html
 	$(CLI) train --dataset moons --hidden 16,16 --epochs 20 --out out/moons
 	$(CLI) predict --model out/moons/model.json 1.0 -0.5
+
+# Run every teaching notebook in a real kernel and export it with its outputs to out/notebooks/.
+notebooks: setup graphviz
+	$(PY) notebooks/export.py
 
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
 bench: setup
