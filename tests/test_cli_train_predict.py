@@ -29,7 +29,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, o
 
 def test_train_writes_the_model_and_the_pictures(trained: tuple[Path, dict[str, object]]) -> None:
     folder, document = trained
-    names = ["model.json", "module.svg", "history.png", "decision_boundary.png"]
+    names = ["model.json", "module.svg", "network.svg", "history.png", "decision_boundary.png"]
     assert sorted(path.name for path in folder.iterdir()) == sorted(names)
     assert document["files"] == [f"run/{name}" for name in names]
     assert (folder / "history.png").read_bytes().startswith(PNG_MAGIC)
@@ -97,7 +97,8 @@ def test_without_matplotlib_the_model_is_still_saved(tmp_path: Path) -> None:
     result = run_cli("train", "--dataset", "moons", *SMALL, "--quiet", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "plots skipped" in result.stderr and "autograd-lite[plots]" in result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model.json", "module.svg"]
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["model.json", "module.svg", "network.svg"]
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 Everything here is nn's: ``nn.datasets`` makes the points, ``nn.fit`` trains (with its progress
 bar, compiled to tapes), ``nn.evaluate`` measures, ``nn.save`` writes the model,
-``nn.views.draw_module`` and ``nn.plots`` draw. This module only chooses the labels and the
-output layer that suit the loss.
+``nn.views.draw_module``, ``draw_network`` and ``nn.plots`` draw. This module only chooses the
+labels and the output layer that suit the loss.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import nn
 from nn.training import AccuracyFunction, sign_accuracy
-from nn.views import draw_module
+from nn.views import draw_module, draw_network
 
 from .output import CommandError, Reporter, write_graph
 
@@ -162,6 +162,7 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     folder = Path(args.out)
     files = [_save_model(model, folder / "model.json")]
     files.append(write_graph(draw_module(model), folder / "module.svg", "svg"))
+    files.append(write_graph(draw_network(model), folder / "network.svg", "svg"))
     pictures, skipped = _plots(model, history, points, labels, setup, n_outputs, folder,
                                f"MLP {shape} on {args.dataset}")
     files += pictures
@@ -244,7 +245,8 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description=(
             "Train an MLP on a small synthetic data set with a progress bar, then print the "
             "train and test accuracy and write to --out: model.json (for 'predict'), "
-            "module.svg (the module view), history.png (loss and accuracy per epoch) and "
+            "module.svg (the module view), network.svg (the network diagram), history.png "
+            "(loss and accuracy per epoch) and "
             "decision_boundary.png. The plots need matplotlib (the plots extra); without it "
             "they are skipped and the rest is still written."
         ),
