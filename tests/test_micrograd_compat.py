@@ -47,3 +47,33 @@ def test_lecture_style_labels_and_manual_update() -> None:
     for p in (a, b):
         p.data += -lr * p.grad
     assert a.data == pytest.approx(2.0 + 0.03) and b.data == pytest.approx(-3.0 - 0.02)
+
+
+def test_micrograd_training_code_runs_with_only_the_imports_changed() -> None:
+    import random
+
+    import micrograd.nn
+
+    import nn
+    from autograd_lite import draw_dot
+
+    random.seed(1337)
+    theirs = micrograd.nn.MLP(3, [4, 4, 1])
+    ours = nn.MLP(3, [4, 4, 1])
+    assert len(ours.parameters()) == len(theirs.parameters()) == 41
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        p.data = q.data  # micrograd's order: layer by layer, neuron by neuron, weights then bias
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    for model in (ours, theirs):  # the lecture's loop, verbatim
+        for _ in range(5):
+            ypred = [model(x) for x in xs]
+            loss = sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred))
+            model.zero_grad()
+            loss.backward()
+            for p in model.parameters():
+                p.data += -0.05 * p.grad
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        assert p.data == pytest.approx(q.data, rel=1e-12, abs=1e-15)
+    svg = draw_dot(ours([2.0, 3.0, -1.0])).pipe(format="svg").decode()
+    assert "<svg" in svg and "linear" in svg
