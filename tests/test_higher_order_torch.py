@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import Value, grad, gradients, hessian, hvp, ops
+from tests.builtin_points import POINTS
 
 REL, ABS = 1e-10, 1e-12
 
@@ -218,27 +219,6 @@ TORCH_OPS: dict[str, Callable[..., Any]] = {
     "add_n": lambda a, b, c: a + b + c,
 }
 
-POINTS: dict[str, list[tuple[float, ...]]] = {
-    "+": [(0.7, -1.3)],
-    "-": [(0.7, -1.3)],
-    "*": [(0.7, -1.3)],
-    "/": [(1.3, -0.6), (-0.4, 2.5)],
-    "neg": [(0.8,)],
-    "**": [(1.7, 2.3), (0.6, -1.4)],
-    "abs": [(-0.9,), (1.4,)],
-    "exp": [(0.6,), (-2.0,)],
-    "log": [(0.3,), (4.0,)],
-    "sqrt": [(0.3,), (4.0,)],
-    "sin": [(0.6,), (-2.0,)],
-    "cos": [(0.6,), (-2.0,)],
-    "tanh": [(0.6,), (-2.0,)],
-    "sigmoid": [(0.6,), (-2.0,)],
-    "softplus": [(0.6,), (-2.0,)],
-    "relu": [(0.9,), (-0.5,)],
-    "leaky_relu": [(0.8, 0.1), (-0.7, 0.2)],
-    "linear": [(0.5, -1.2, 0.3, 2.0, 0.1)],
-    "add_n": [(0.4, -1.1, 2.5)],
-}
 
 
 def test_every_builtin_is_covered() -> None:
