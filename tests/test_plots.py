@@ -127,3 +127,15 @@ def test_gradient_norms_per_layer_and_their_plot(tmp_path: Path) -> None:
 def test_plots_save_svg_too(tmp_path: Path) -> None:
     plot_history({"loss": [1.0, 0.5]}, tmp_path / "h.svg")
     assert (tmp_path / "h.svg").read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 7, 10, 20, 137])
+def test_epoch_and_step_ticks_are_whole_numbers(tmp_path: Path, epochs: int) -> None:
+    history = {"loss": [1.0 / (e + 1) for e in range(epochs)],
+               "accuracy": [0.5] * epochs}
+    figure = plot_history(history, tmp_path / "h.png")
+    norms = plot_gradient_norms({"layers.0": [1.0 + e for e in range(epochs)]})
+    for axes in [*figure.axes[:2], norms.axes[0]]:
+        low, high = axes.get_xlim()
+        ticks = [t for t in axes.get_xticks() if low <= t <= high]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
