@@ -79,7 +79,8 @@ def test_formats(tmp_path: Path, args: list[str], name: str, check: object) -> N
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["-o", "g.pdf", "--format", "svg"], ["--format svg contradicts", "'g.pdf'", ".pdf means pdf"]),
+        (["-o", "g.pdf", "--format", "svg"],
+         ["--format svg contradicts", "'g.pdf'", ".pdf means pdf"]),
         (["-o", "a.svg", "--format", "png"], ["--format png contradicts", "'a.svg'", "*.png"]),
         (["-o", "g.svg", "--format", "dot"], ["--format dot contradicts", ".svg means svg"]),
         (["-o", "g.txt"], ["cannot tell the picture format", "'g.txt'", ".pdf", "--format"]),

@@ -78,8 +78,8 @@ def test_the_help_names_the_public_source_and_the_order_option(tmp_path: Path) -
     assert 'Matt Mazur\'s "A Step by Step Backpropagation Example" (2015)' in text
     assert "--order {gradient_descent,output_layer_first}" in text
     top = " ".join(run_cli("--help", cwd=tmp_path).stdout.split())
-    for text in (text, top):
-        assert "seed" not in text.lower()
+    for shown in (text, top):
+        assert "seed" not in shown.lower()
 
 
 def test_an_unknown_order_is_a_usage_error(tmp_path: Path) -> None:
