@@ -161,6 +161,11 @@ class Value:
         self.parents = ()
         self.operation = None
 
+    @staticmethod
+    def __apply_operation__(operation: Operation, inputs: Sequence[Any]) -> Value:
+        """An operation applied to Values: computed and recorded in the graph."""
+        return apply(operation, inputs)
+
     # --- the graph, as micrograd and the drawings see it ------------------------------------
 
     @property
