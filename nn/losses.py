@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from autograd_lite import Value, softplus, total
+
+from .metrics import argmax_accuracy, sign_accuracy, threshold_accuracy
 
 #: A prediction or target: a number or a Value.
 Scalar = float | Value
@@ -153,6 +155,72 @@ def l2_regularization(parameters: Iterable[Value], alpha: float = 1e-4) -> Value
     """alpha * sum of p**2: a penalty that pulls weights toward zero (weight decay of 2*alpha)."""
     squares = [p * p for p in parameters]
     return alpha * _sum(squares)
+
+
+# --- the loss table: each loss with its accuracy and its PyTorch counterpart ----------------
+
+
+class Loss(NamedTuple):
+    """One entry of :data:`LOSSES`: a loss, the accuracy that fits it, and PyTorch's version.
+
+    Attributes:
+        function: ``(predictions, targets) -> Value``, one of this module's losses.
+        accuracy: ``(predictions, targets) -> float`` in [0, 1], or None for regression.
+        torch: ``(output, targets) -> tensor``, the same loss in PyTorch: ``output`` is a float64
+            tensor of shape (rows,) for one output per row, else (rows, outputs); ``targets`` a
+            float64 tensor of the targets' shape. torch is imported only when it runs.
+        class_targets: True when targets are class indices (one per row of scores).
+    """
+
+    function: Callable[[Any, Any], Value]
+    accuracy: Callable[[Sequence[Any], Sequence[Any]], float] | None
+    torch: Callable[[Any, Any], Any]
+    class_targets: bool = False
+
+
+def _torch_functional() -> Any:
+    import torch.nn.functional
+
+    return torch.nn.functional
+
+
+def _torch_mse(output: Any, targets: Any) -> Any:
+    return _torch_functional().mse_loss(output, targets)
+
+
+def _torch_half_sse(output: Any, targets: Any) -> Any:
+    return 0.5 * ((targets - output) ** 2).sum()
+
+
+def _torch_hinge(scores: Any, labels: Any) -> Any:
+    return _torch_functional().relu(1 - labels * scores).mean()
+
+
+def _torch_bce_with_logits(logits: Any, targets: Any) -> Any:
+    return _torch_functional().binary_cross_entropy_with_logits(logits, targets)
+
+
+def _torch_bce(probabilities: Any, targets: Any) -> Any:
+    return _torch_functional().binary_cross_entropy(probabilities, targets)
+
+
+def _torch_cross_entropy(logits: Any, targets: Any) -> Any:
+    classes = targets.long() if targets.dim() < logits.dim() else targets  # else probabilities
+    return _torch_functional().cross_entropy(logits, classes)
+
+
+#: Losses by name (for ``fit(loss="mse")``, the command line and ``compare_with_torch``).
+LOSSES: dict[str, Loss] = {
+    "mse": Loss(mse, None, _torch_mse),
+    "half_sse": Loss(half_sum_squared_error, None, _torch_half_sse),
+    "hinge": Loss(hinge_loss, sign_accuracy, _torch_hinge),
+    "max_margin": Loss(max_margin_loss, sign_accuracy, _torch_hinge),
+    "bce_with_logits": Loss(binary_cross_entropy_with_logits, sign_accuracy,
+                            _torch_bce_with_logits),
+    "bce": Loss(binary_cross_entropy, threshold_accuracy, _torch_bce),
+    "cross_entropy": Loss(softmax_cross_entropy, argmax_accuracy, _torch_cross_entropy,
+                          class_targets=True),
+}  # fmt: skip
 
 
 # --- shapes ---------------------------------------------------------------------------------
