@@ -32,12 +32,27 @@ LOSSES = losses.LOSSES
 
 @dataclass
 class History:
-    """Per-epoch numbers: ``loss`` and ``accuracy`` on the training data (averaged over the
-    epoch's batches, measured as each batch was trained, regularisation included in the loss),
-    ``test_loss`` and ``test_accuracy`` after each epoch when test data is given, and ``lr``.
+    """Per-epoch numbers from :func:`fit`, one list entry per epoch.
 
-    Lists stay empty when they do not apply (no accuracy for regression, no test data).
+    Lists stay empty when they do not apply (no accuracy for regression, no test data);
     ``history["loss"]`` works too.
+
+    Attributes:
+        loss: the training loss, averaged over the epoch's batches as each batch was trained
+            (regularisation included): a running mean, not a re-evaluation after the epoch.
+        accuracy: the training accuracy, measured the same way.
+        test_loss: the loss on the test data after each epoch.
+        test_accuracy: the accuracy on the test data after each epoch.
+        lr: the learning rate each epoch started with.
+        stopped_early: True when ``target_loss`` or ``on_epoch`` ended training early.
+
+    Raises:
+        KeyError: ``history[key]`` for a name that is not one of the lists.
+
+    Example:
+        >>> h = History(loss=[0.9, 0.4])
+        >>> h.epochs, h["loss"][-1]
+        (2, 0.4)
     """
 
     loss: list[float] = field(default_factory=list)
@@ -70,8 +85,29 @@ class History:
 
 @dataclass
 class StepInfo:
-    """What ``on_step`` sees after ``backward()`` and before ``optimizer.step()``: the gradients
-    of this batch are in ``p.grad`` (for gradient-norm plots and the like)."""
+    """What ``fit``'s ``on_step`` sees after ``backward()`` and before ``optimizer.step()``.
+
+    The gradients of this batch are in each ``p.grad`` (for gradient-norm plots and the like).
+
+    Attributes:
+        epoch: the epoch, counted from 0.
+        step: the optimizer step, counted from 1 across epochs.
+        loss: this batch's loss.
+        model: the model being trained.
+        optimizer: the optimizer about to step.
+
+    Raises:
+        Nothing: it is a plain record.
+
+    Example:
+        >>> import nn
+        >>> model = nn.MLP(1, [1], seed=0)
+        >>> norms = []
+        >>> _ = nn.fit(model, [[0.0], [1.0]], [0.0, 1.0], epochs=2, progress=False,
+        ...            on_step=lambda info: norms.append(abs(model.parameters()[0].grad)))
+        >>> len(norms)
+        2
+    """
 
     epoch: int
     step: int
@@ -104,16 +140,53 @@ def fit(
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
-    ``loss`` is a name from :data:`LOSSES` (which also picks the accuracy) or a function
-    ``(predictions, targets) -> Value``. Without ``optimizer``, plain SGD with ``lr`` is used.
-    ``batch_size=None`` trains on all points at once; smaller batches are drawn in an order
-    shuffled each epoch from ``seed``. ``l2`` adds ``l2 * sum(p**2)`` to each batch's loss.
-    ``schedule`` is stepped once per epoch. Training stops early when an epoch's loss is at most
-    ``target_loss``, or when ``on_epoch(epoch, history)`` returns True. The tqdm bar counts
-    steps and shows the epoch's running loss and accuracy; ``progress=False`` turns it off.
+    Each step: ``zero_grad()``, the batch's predictions and loss, ``backward()``, ``on_step``,
+    ``optimizer.step()``. The tqdm bar counts steps and shows the epoch's running loss and
+    accuracy (``progress=False`` turns it off).
 
-    ``compile=True`` traces each step once as a tape (:func:`autograd_lite.trace`) and replays
-    it as generated float code: the same numbers as the eager step, several times faster.
+    Args:
+        model: the module to train (its ``parameters()`` are updated in place).
+        X: the training inputs, one row of numbers per point.
+        y: one target per point, in the shape the loss takes.
+        loss: a name from :data:`nn.LOSSES` (which also picks the accuracy) or a function
+            ``(predictions, targets) -> Value`` (default ``"mse"``).
+        optimizer: an nn optimizer; None uses plain ``SGD(model.parameters(), lr=lr)``.
+        lr: the learning rate of that default SGD (default 0.1).
+        epochs: passes over the data, a positive int (default 100).
+        batch_size: points per step; None trains on all points at once. Smaller batches are
+            drawn in an order shuffled each epoch from ``seed``.
+        l2: adds ``l2 * sum(p**2)`` to each batch's loss (default 0).
+        schedule: a learning-rate schedule, stepped once per epoch.
+        X_test: test inputs, evaluated after each epoch (give ``y_test`` too).
+        y_test: the test targets.
+        accuracy: ``(predictions, targets) -> float``, overriding the loss's own accuracy.
+        target_loss: stop once an epoch's loss is at most this.
+        progress: show the progress bar (default True).
+        seed: the random seed of the batch order (default 0).
+        on_step: called with a :class:`StepInfo` after each ``backward()``.
+        on_epoch: called as ``on_epoch(epoch, history)`` after each epoch; True stops training.
+        compile: trace each step once as a tape (:func:`autograd_lite.trace`) and replay it as
+            generated float code: the same numbers as the eager step, several times faster.
+
+    Returns:
+        A :class:`History` with one entry per epoch in each list that applies.
+
+    Raises:
+        ValueError: if the loss name is unknown, the data is empty or its labels do not match its
+            points in number, only one of ``X_test``/``y_test`` is given, ``epochs``/``batch_size``
+            is not a positive int; the loss's own errors (labels out of range) come from the
+            first step. An optimizer's ValueError on a NaN gradient stops training there.
+        TypeError: if ``loss`` is neither a name nor a function.
+
+    Example:
+        >>> import nn
+        >>> X, y = nn.datasets.xor(n_samples=40, seed=0)
+        >>> model = nn.MLP(2, [8, 1], activation="tanh", seed=0)
+        >>> history = nn.fit(model, X, nn.datasets.signed_labels(y), loss="hinge",
+        ...                  optimizer=nn.Adam(model.parameters(), lr=0.05), epochs=60,
+        ...                  progress=False)
+        >>> history.epochs, history.accuracy[-1] > 0.9
+        (60, True)
     """
     loss_fn, accuracy_fn = _resolve_loss(loss, accuracy)
     _check_fit_data(X, y, X_test, y_test, epochs, batch_size)
@@ -275,7 +348,27 @@ def evaluate(
 ) -> tuple[float, float | None]:
     """``(loss, accuracy)`` of ``model`` on ``(X, y)``, computed under ``no_grad`` (no graph).
 
-    The accuracy is None when the loss has none and none is given.
+    Args:
+        model: the module to evaluate.
+        X: the inputs, one row per point.
+        y: one target per point.
+        loss: a name from :data:`nn.LOSSES` or a function (default ``"mse"``).
+        accuracy: overrides the loss's own accuracy function.
+
+    Returns:
+        ``(loss, accuracy)``: two floats, the accuracy None when the loss has none and none is
+        given.
+
+    Raises:
+        ValueError: if the loss name is unknown, or the data is empty or mismatched.
+        TypeError: if ``loss`` is neither a name nor a function.
+
+    Example:
+        >>> import nn
+        >>> model = nn.MLP(1, [1], seed=0)
+        >>> loss, acc = nn.evaluate(model, [[1.0], [2.0]], [1, -1], loss="hinge")
+        >>> acc in (0.0, 0.5, 1.0)
+        True
     """
     loss_fn, accuracy_fn = _resolve_loss(loss, accuracy)
     _check_data(X, y, "evaluation")

@@ -50,7 +50,12 @@ class UnsupportedLayerError(ValueError, TypeError):
     """A torch module that ``from_torch`` cannot turn into part of an ``nn.MLP``.
 
     Both a ValueError (the Sequential's contents are wrong) and a TypeError (a module of the wrong
-    type), so either ``except`` clause catches it.
+    type), so either ``except`` clause catches it. The message names the module and its index.
+
+    Example:
+        >>> import nn
+        >>> issubclass(nn.UnsupportedLayerError, ValueError)
+        True
     """
 
 
@@ -94,9 +99,31 @@ def to_torch(model: MLP, dtype: torch.dtype | None = None) -> torch.nn.Sequentia
     Same weights, same function: layer ``i`` becomes ``Linear(nin, nout)`` (weight row ``j`` =
     neuron ``j``'s weights, bias entry ``j`` = its bias) followed by ``ReLU``, ``LeakyReLU(0.01)``,
     ``Tanh``, ``Sigmoid`` or ``Softplus(beta=1, threshold=40)`` (nothing for ``"linear"``).
-    ``dtype`` defaults to torch.float64, which holds every weight exactly. Frozen weights or biases
-    give tensors with ``requires_grad=False``. A model with shared parameters (``shared_bias``)
-    raises ValueError: ``Linear`` cannot share one bias between neurons.
+    Frozen weights or biases give tensors with ``requires_grad=False``. The user's torch random
+    state is left untouched (no random initialisation runs).
+
+    Args:
+        model: the ``nn.MLP`` to export.
+        dtype: a floating-point ``torch.dtype``; None means torch.float64, which holds every
+            weight exactly.
+
+    Returns:
+        A ``torch.nn.Sequential`` computing the same function.
+
+    Raises:
+        ImportError: if PyTorch (the ``torch`` extra) is not installed.
+        TypeError: if ``model`` is not an ``nn.MLP``.
+        ValueError: if ``dtype`` is not a floating-point dtype, the model shares parameters
+            (``shared_bias=True``: a ``Linear`` cannot share one bias between neurons), a
+            layer mixes activations, or a layer has some frozen and some trainable weights.
+
+    Example:
+        >>> import nn, torch
+        >>> model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+        >>> net = nn.to_torch(model)
+        >>> out = net(torch.tensor([[0.5, -1.0]], dtype=torch.float64))
+        >>> abs(out.item() - model([0.5, -1.0]).data) < 1e-15
+        True
     """
     torch = _import_torch("to_torch")
     dtype = _float_dtype(torch, dtype, "to_torch")
@@ -220,7 +247,28 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
     switches to x; the two differ by under e^-threshold); ``Identity`` is skipped. All hidden
     layers must share one activation, as in ``nn.MLP``. Tensors with ``requires_grad=False``
     become frozen Values, and a ``Linear`` without bias gets a bias frozen at 0.
-    Any other module raises :class:`UnsupportedLayerError` naming it.
+
+    Args:
+        module: a ``torch.nn.Sequential`` of ``Linear`` and activation modules.
+
+    Returns:
+        An ``nn.MLP`` with the same weights (float64 copies) and activations.
+
+    Raises:
+        ImportError: if PyTorch (the ``torch`` extra) is not installed.
+        TypeError: if ``module`` is not a ``Sequential``.
+        UnsupportedLayerError: for any other module, or an activation that does not follow a
+            ``Linear``, naming it and its index.
+        ValueError: if the Sequential has no ``Linear``, consecutive sizes do not match, hidden
+            layers use different activations, or a weight is not finite.
+
+    Example:
+        >>> import nn, torch
+        >>> _ = torch.manual_seed(0)
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+        >>> model = nn.from_torch(net)
+        >>> model.nouts, model.activation
+        ([4, 1], 'tanh')
     """
     torch = _import_torch("from_torch")
     if not isinstance(module, torch.nn.Sequential):
