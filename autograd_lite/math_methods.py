@@ -13,10 +13,10 @@ from . import math_ops
 
 
 def _is_operand(x: object) -> bool:
-    """A real number (not a bool), a Value, or another stand-in that operations dispatch to."""
+    """A real number (not a bool), or a Value or other stand-in that operations dispatch to."""
     if isinstance(x, numbers.Real):
         return not isinstance(x, bool)
-    return isinstance(x, MathMethods) or hasattr(type(x), "__apply_operation__")
+    return hasattr(type(x), "__apply_operation__")
 
 
 class MathMethods:

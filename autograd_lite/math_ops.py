@@ -143,56 +143,67 @@ def _clamp_grads(x: Scalar, low: Scalar, high: Scalar, out: Scalar) -> tuple[Sca
 
 
 # --- the operations -----------------------------------------------------------------------------
+# Each: name, forward on floats, local derivatives (inputs..., out) -> one per input, arity.
 
-tan: Operation = Operation("tan", math.tan, lambda x, out: (1 + out * out,))
+tan: Operation = Operation("tan", math.tan, lambda x, out: (1 + out * out,), arity=1)
 sinh: Operation = Operation(
-    "sinh", _overflow_checked("sinh", math.sinh), lambda x, out: (cosh(x),)
+    "sinh", _overflow_checked("sinh", math.sinh), lambda x, out: (cosh(x),), arity=1
 )
 cosh: Operation = Operation(
-    "cosh", _overflow_checked("cosh", math.cosh), lambda x, out: (sinh(x),)
+    "cosh", _overflow_checked("cosh", math.cosh), lambda x, out: (sinh(x),), arity=1
 )
-asin = Operation("asin", _asin, lambda x, out: (1 / sqrt((1 - x) * (1 + x)),))
-acos = Operation("acos", _acos, lambda x, out: (-1 / sqrt((1 - x) * (1 + x)),))
-atan = Operation("atan", math.atan, lambda x, out: (1 / (1 + x * x),))
+asin = Operation("asin", _asin, lambda x, out: (1 / sqrt((1 - x) * (1 + x)),), arity=1)
+acos = Operation("acos", _acos, lambda x, out: (-1 / sqrt((1 - x) * (1 + x)),), arity=1)
+atan = Operation("atan", math.atan, lambda x, out: (1 / (1 + x * x),), arity=1)
 
-log1p = Operation("log1p", _log1p, lambda x, out: (1 / (1 + x),))
-expm1 = Operation("expm1", _overflow_checked("expm1", math.expm1), lambda x, out: (exp(x),))
-log2 = Operation("log2", _positive_log("log2", math.log2), lambda x, out: (1 / (x * _LN2),))
-log10 = Operation("log10", _positive_log("log10", math.log10), lambda x, out: (1 / (x * _LN10),))
+log1p = Operation("log1p", _log1p, lambda x, out: (1 / (1 + x),), arity=1)
+expm1 = Operation(
+    "expm1", _overflow_checked("expm1", math.expm1), lambda x, out: (exp(x),), arity=1
+)
+log2 = Operation(
+    "log2", _positive_log("log2", math.log2), lambda x, out: (1 / (x * _LN2),), arity=1
+)
+log10 = Operation(
+    "log10", _positive_log("log10", math.log10), lambda x, out: (1 / (x * _LN10),), arity=1
+)
 
-sign = Operation("sign", _sign, lambda x, out: (0.0,))
-floor = Operation("floor", _rounded(math.floor), lambda x, out: (0.0,))
-ceil = Operation("ceil", _rounded(math.ceil), lambda x, out: (0.0,))
+sign = Operation("sign", _sign, lambda x, out: (0.0,), arity=1)
+floor = Operation("floor", _rounded(math.floor), lambda x, out: (0.0,), arity=1)
+ceil = Operation("ceil", _rounded(math.ceil), lambda x, out: (0.0,), arity=1)
 
-hypot: Operation = Operation("hypot", math.hypot, _hypot_grads)
-atan2 = Operation("atan2", math.atan2, _atan2_grads)
+hypot: Operation = Operation("hypot", math.hypot, _hypot_grads, arity=2)
+atan2 = Operation("atan2", math.atan2, _atan2_grads, arity=2)
 
 maximum = Operation(
     "maximum",
     lambda a, b: a if a >= b else b,
     lambda a, b, out: (_half_step(a - b), _half_step(b - a)),
+    arity=2,
 )
 minimum = Operation(
     "minimum",
     lambda a, b: a if a <= b else b,
     lambda a, b, out: (_half_step(b - a), _half_step(a - b)),
+    arity=2,
 )
 clamp_min = Operation(
     "clamp_min",
     lambda x, low: x if x >= low else low,
     lambda x, low, out: (1 - _above(low - x), _above(low - x)),
+    arity=2,
 )
 clamp_max = Operation(
     "clamp_max",
     lambda x, high: x if x <= high else high,
     lambda x, high, out: (1 - _above(x - high), _above(x - high)),
+    arity=2,
 )
 clamp_both = Operation(
-    "clamp", lambda x, low, high: min(max(x, low), high), _clamp_grads
+    "clamp", lambda x, low, high: min(max(x, low), high), _clamp_grads, arity=3
 )
 
-remainder = Operation("%", _remainder, lambda a, b, out: (1.0, -floor(a / b)))
-floor_divide = Operation("//", _floor_divide, lambda a, b, out: (0.0, 0.0))
+remainder = Operation("%", _remainder, lambda a, b, out: (1.0, -floor(a / b)), arity=2)
+floor_divide = Operation("//", _floor_divide, lambda a, b, out: (0.0, 0.0), arity=2)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:
