@@ -12,11 +12,11 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.request
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKEFILE = (ROOT / "Makefile").read_text()
@@ -73,7 +73,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -81,7 +81,7 @@ def _request(url: str, token: str, method: str, body: object = None) -> object:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=60) as response:
         text = response.read()
         return json.loads(text) if text else None
 
@@ -118,7 +118,7 @@ def test_make_lab_serves_the_notebooks_with_this_checkout_s_kernel() -> None:
         kernel = _request(f"{base}/api/kernels", token, method="POST", body={"name": "python3"})
         assert isinstance(kernel, dict) and kernel["name"] == "python3"
         _request(f"{base}/api/kernels/{kernel['id']}", token, method="DELETE")
-        with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as page:  # noqa: S310
+        with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as page:
             assert b"JupyterLab" in page.read()
     finally:
         if server.poll() is None:

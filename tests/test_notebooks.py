@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from tests.notebook_pages import NOTEBOOK_DIR, NOTEBOOKS, Exported, export_module
+
 EXPECTED = [
     "01_values_and_graphs.ipynb",
     "02_worked_example.ipynb",
