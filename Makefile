@@ -12,8 +12,9 @@ CLI    := $(VENV)/bin/autograd-lite
 STAMP      := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 EXTRAS     := dev,torch,numpy,plots,browser,notebooks,docs
-# Browser assets of the pages (MathJax), from npm, pinned by package.json and package-lock.json.
-MATHJAX    := node_modules/mathjax/es5/tex-svg-full.js
+# Browser assets of the pages (MathJax; the search's iframe-worker shim), from npm, pinned by
+# package.json and package-lock.json.
+NPM_STAMP  := node_modules/.installed
 
 .PHONY: setup graphviz browser npm test lint typecheck demo notebooks lab docs docs-site bench \
         clean
@@ -51,14 +52,14 @@ endef
 graphviz:
 	$(call debian-tool,dot,graphviz,the dot binary that renders graphs)
 
-# npm installs the pages' browser assets (MathJax); Debian's npm when the machine has none.
+# npm installs the pages' browser assets; Debian's npm when the machine has none.
 npm:
 	$(call debian-tool,npm,npm,the package manager that installs MathJax for the pages)
 
-$(MATHJAX): package.json package-lock.json
+$(NPM_STAMP): package.json package-lock.json
 	$(MAKE) --no-print-directory npm
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $(MATHJAX)
+	touch $(NPM_STAMP)
 
 # The backward stepper's page is tested in a real headless browser: Debian's chromium, driven by
 # Playwright at /usr/bin/chromium (nothing downloads a browser; never run `playwright install`).
@@ -71,7 +72,7 @@ lint: setup
 typecheck: setup
 	$(PY) -m mypy autograd_lite nn
 
-test: setup graphviz browser $(MATHJAX) lint typecheck
+test: setup graphviz browser $(NPM_STAMP) lint typecheck
 	$(PY) -m pytest
 
 # The demo is the command line itself (README: "The command line"); everything goes to out/.
@@ -85,8 +86,15 @@ demo: $(DEMO_STAMP) graphviz
 # Run every teaching notebook in a real kernel and export it with its outputs to out/notebooks/:
 # HTML pages that typeset their formulas with the MathJax copy beside them (no network), and the
 # executed .ipynb files the documentation site renders.
-notebooks: setup graphviz $(MATHJAX)
+notebooks: setup graphviz $(NPM_STAMP)
 	$(PY) notebooks/export.py
+
+# The exported notebooks, run again only when a notebook or the code they run has changed.
+EXPORTED := out/notebooks/index.html
+$(EXPORTED): notebooks/*.ipynb notebooks/export.py notebooks/templates/offline/* \
+             $(wildcard autograd_lite/*.py autograd_lite/*/*.py nn/*.py nn/*/*.py) \
+             | $(STAMP) $(NPM_STAMP)
+	$(MAKE) --no-print-directory notebooks
 
 # JupyterLab in the venv, on the notebooks, with this checkout's kernel. LAB_ARGS adds options
 # (make lab LAB_ARGS="--no-browser --port 8899"); as root (a container) it must be allowed.
@@ -95,9 +103,22 @@ lab: setup graphviz
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks \
 	    $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True) $(LAB_ARGS)
 
+# The documentation site in site/ (open site/index.html; it works from file:// with no network):
+# the guide (README), the API reference from the docstrings, the notebooks as `make notebooks`
+# ran them (run again only if they or the code changed), the benchmark results; see mkdocs.yml.
+# Parts built into site/ after MkDocs (which empties site/ first) are listed in DOCS_PARTS: a
+# target NAME that writes site/NAME/ adds itself with `DOCS_PARTS += NAME` (e.g. the playground).
+DOCS_PARTS ?=
+docs: docs-site
+	@for part in $(DOCS_PARTS); do $(MAKE) --no-print-directory $$part || exit 1; done
+	@echo "The site is in site/: open site/index.html"
+
+docs-site: setup $(EXPORTED) $(NPM_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --clean --site-dir site
+
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
 bench: setup
 	$(PY) benchmarks/suite.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site node_modules .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
