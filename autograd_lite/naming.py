@@ -248,3 +248,18 @@ def signed(text: str) -> str:
         ('0.4', '(-0.038098)')
     """
     return f"({text})" if text.startswith("-") else text
+
+
+def as_factor(formula: str) -> str:
+    """``formula`` ready to multiply: in parentheses when it is a sum or difference at its top.
+
+    Example:
+        >>> as_factor("w5"), as_factor("1-y²"), as_factor("out·(1-out)"), as_factor("-x")
+        ('w5', '(1-y²)', 'out·(1-out)', '-x')
+    """
+    depth = 0
+    for i, char in enumerate(formula):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char in "+-" and i > 0 and formula[i - 1] not in "e(":
+            return f"({formula})"
+    return formula

@@ -31,7 +31,7 @@ from .drawing import (
     value_graph,
 )
 from .graph import backpropagate, topological_order
-from .naming import decimal, local_formula, node_names, partial, signed
+from .naming import as_factor, decimal, local_formula, node_names, partial, signed
 
 if TYPE_CHECKING:
     from .value import Value
@@ -234,7 +234,7 @@ class BackwardStepper:
             formula = local_formula(term.consumer, term.operand_index, self.names)
             if formula is None:
                 formula = partial(self.names[term.consumer], name)
-            symbols.append(upstream if formula == "1" else f"{_factor(formula)}·{upstream}")
+            symbols.append(upstream if formula == "1" else f"{as_factor(formula)}·{upstream}")
         numbers = " + ".join(
             f"{signed(decimal(t.local_grad))} × {signed(decimal(t.upstream_grad))}"
             for t in frame.terms
@@ -263,12 +263,6 @@ class BackwardStepper:
 
     def __repr__(self) -> str:
         return f"BackwardStepper({len(self.frames)} frames, root={self.root!r})"
-
-
-def _factor(formula: str) -> str:
-    """A local derivative as a factor: in parentheses when it is a sum or difference."""
-    inner = formula[1:] if formula.startswith("-") else formula
-    return f"({formula})" if "+" in inner or "-" in inner else formula
 
 
 def _pannable(svg: str) -> str:
