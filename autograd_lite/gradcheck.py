@@ -38,7 +38,7 @@ class GradcheckError(RuntimeError):
         >>> try:
         ...     gradcheck(lambda x: wrong(x), [3.0])
         ... except GradcheckError as error:
-        ...     print(str(error).splitlines()[0][:46])
+        ...     print(str(error).splitlines()[0][:50])
         gradcheck of <lambda> at [3.0]: 1 of 1 derivatives
     """
 
