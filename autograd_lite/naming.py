@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 #: An expression longer than this many characters is given an automatic name instead.
 MAX_EXPRESSION = 12
 
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
+_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "%": "%", "//": "//"}
 _WORD = re.compile(r"[A-Za-z_][\w.]*|-?\d+(\.\d+)?(e-?\d+)?")
 
 
@@ -117,7 +117,7 @@ def expression(op: str, operands: Sequence[str]) -> str | None:
     """
     if op in _INFIX and len(operands) == 2:
         left, right = operands
-        if op in ("*", "/", "**"):
+        if op in ("*", "/", "**", "%", "//"):
             left, right = grouped(left), grouped(right)
         elif op == "-":
             right = grouped(right)
