@@ -80,13 +80,8 @@ class Tape:
     def _record(self, args: tuple[Argument, ...]) -> None:
         self._structure = tuple(_structure_of(arg, f"argument {i}") for i, arg in enumerate(args))
         self.inputs = [Value(x, label=f"x{i}") for i, x in enumerate(_flatten(args))]
-        previous, guards.log.guards = guards.log.guards, []
-        try:
-            with enable_grad():
-                result = self.function(*_rebuild(self._structure, iter(self.inputs)))
-            recorded = guards.log.guards
-        finally:
-            guards.log.guards = previous
+        with guards.recording() as recorded, enable_grad():
+            result = self.function(*_rebuild(self._structure, iter(self.inputs)))
         output, aux = self._split(result)
         self.output = output
         self._aux_structure = _structure_of(aux, "the aux output") if self.has_aux else None
