@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import graph, ops
 from .grad_mode import _mode
 from .hooks import slot as _hooks
+from .math_methods import MathMethods
 from .ops import as_number
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 _number = as_number  # "what needed a number, and what it got", for every check of a number
 
 
-class Value:
+class Value(MathMethods):
     """A scalar in a computation graph.
 
     ``data`` is the number, ``grad`` the derivative of the last ``backward()`` root with respect
