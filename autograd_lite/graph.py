@@ -115,10 +115,8 @@ def backward(root: Value, gradient: float) -> None:
                 node._backward()
             else:
                 _observed_backward(node, observer)
-    except BaseException as error:
+    except BaseException:  # a derivative failed (the error names it): undo the whole pass
         _put_back(order, earlier)
-        if isinstance(error, (ValueError, ArithmeticError)):
-            raise _explain(error, node) from error
         raise
     for node, grad in earlier:
         node.grad += grad
@@ -162,7 +160,10 @@ def _observed_backward(node: Value, observer: Observer) -> None:
     parents, operation = node.parents, node.operation
     if operation is None:
         return
-    local = _local_grads(node, [p.data for p in parents], node.data)
+    try:
+        local = _local_grads(node, [p.data for p in parents], node.data)
+    except (ValueError, ArithmeticError) as error:
+        raise failed_derivative(error, node) from error
     observer.sent(node, local, node.grad)
     for parent, local_grad in zip(parents, local):
         if local_grad is not None:
@@ -176,11 +177,18 @@ def _local_grads(node: Value, inputs: Sequence[Any], out: Any) -> tuple[Any, ...
     return node.operation.needed_grads(needs, *inputs, out)
 
 
-def _explain(error: Exception, node: Value) -> Exception:
+def failed_derivative(error: Exception, node: Value) -> Exception:
     """The same kind of error, saying which operation's derivative failed and at which inputs.
 
-    A local_grads that returned the wrong number of derivatives shows up here as an unpacking
+    A ``local_grads`` that returned the wrong number of derivatives shows up as an unpacking
     error; it is reported as what it is.
+
+    Args:
+        error: What computing ``node``'s local derivatives raised.
+        node: The node whose operation failed.
+
+    Returns:
+        The exception to raise (from ``error``).
     """
     operation = node.operation
     name = operation.name if operation is not None else node.op
@@ -254,7 +262,7 @@ def _contributions(node: Value, node_grad: Any, create_graph: bool) -> list[tupl
         else:
             local = _local_grads(node, [p.data for p in parents], node.data)
     except (ValueError, ArithmeticError) as error:
-        raise _explain(error, node) from error
+        raise failed_derivative(error, node) from error
     observer = _hooks.observer
     if observer is not None:
         observer.sent(node, local, node_grad)

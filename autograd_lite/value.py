@@ -271,23 +271,26 @@ class Value(MathMethods):
         operation = self.operation
         if operation is None:
             return
-        a, b, grad = self._a, self._b, self.grad
-        if b is None:  # one operand (it requires grad, or this node would not have recorded it)
-            (local,) = operation.local_grads(a.data, self.data)
-            a.grad += local * grad
-        elif a is None:  # many operands
-            local_grads = operation.local_grads(*[p.data for p in b], self.data)
-            for parent, local in zip(b, local_grads, strict=True):
-                if parent.requires_grad:
-                    parent.grad += local * grad
-        elif a.requires_grad and b.requires_grad:
-            local_a, local_b = operation.local_grads(a.data, b.data, self.data)
-            a.grad += local_a * grad
-            b.grad += local_b * grad
-        elif a.requires_grad:
-            a.grad += operation.local_grad(0, a.data, b.data, self.data) * grad
-        else:
-            b.grad += operation.local_grad(1, a.data, b.data, self.data) * grad
+        try:
+            a, b, grad = self._a, self._b, self.grad
+            if b is None:  # one operand: it requires grad, or this node would not record it
+                (local,) = operation.local_grads(a.data, self.data)
+                a.grad += local * grad
+            elif a is None:  # many operands
+                local_grads = operation.local_grads(*[p.data for p in b], self.data)
+                for parent, local in zip(b, local_grads, strict=True):
+                    if parent.requires_grad:
+                        parent.grad += local * grad
+            elif a.requires_grad and b.requires_grad:
+                local_a, local_b = operation.local_grads(a.data, b.data, self.data)
+                a.grad += local_a * grad
+                b.grad += local_b * grad
+            elif a.requires_grad:
+                a.grad += operation.local_grad(0, a.data, b.data, self.data) * grad
+            else:
+                b.grad += operation.local_grad(1, a.data, b.data, self.data) * grad
+        except (ValueError, ArithmeticError) as error:
+            raise graph.failed_derivative(error, self) from error
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on this Value and on every node of its graph."""
