@@ -202,8 +202,10 @@ clamp_both = Operation(
     "clamp", lambda x, low, high: min(max(x, low), high), _clamp_grads, arity=3
 )
 
-remainder = Operation("%", _remainder, lambda a, b, out: (1.0, -floor(a / b)), arity=2)
 floor_divide = Operation("//", _floor_divide, lambda a, b, out: (0.0, 0.0), arity=2)
+# a % b = a - b * (a // b), so d/db = -(a // b): floor(a / b) of the exact quotient, the one the
+# remainder itself used (1.0 % 0.001 takes 999 of them; the rounded 1.0 / 0.001 is 1000).
+remainder = Operation("%", _remainder, lambda a, b, out: (1.0, -floor_divide(a, b)), arity=2)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:

@@ -121,6 +121,30 @@ def test_gradcheck_and_gradgradcheck(name: str) -> None:
 
 # --- ties and boundaries: the conventions, the same as PyTorch's ------------------------------
 
+BOUNDARY_POINTS = [
+    ("tan", (0.0,)), ("sinh", (0.0,)), ("cosh", (0.0,)), ("asin", (0.0,)), ("acos", (0.0,)),
+    ("atan", (0.0,)), ("log1p", (0.0,)), ("expm1", (0.0,)), ("log2", (1.0,)), ("log10", (1.0,)),
+    ("atan2", (0.0, 1.0)), ("atan2", (0.0, -1.0)), ("atan2", (1.0, 0.0)), ("atan2", (-2.0, 0.0)),
+    ("hypot", (2.0, 0.0)), ("hypot", (0.0, -1.0)),
+    ("maximum", (1.0, 1.0)), ("minimum", (-2.0, -2.0)), ("maximum", (0.0, 0.0)),
+    ("clamp", (0.0, 0.0, 1.0)), ("clamp", (1.0, 0.0, 1.0)), ("clamp", (1.0, 1.0, 1.0)),
+    ("clamp", (0.5, 2.0, 1.0)), ("clamp", (1.0, 2.0, 1.0)), ("clamp", (3.0, 2.0, 1.0)),
+    ("clamp_min", (0.0, 0.0)), ("clamp_max", (0.0, 0.0)),
+    ("%", (4.0, 2.0)), ("%", (-4.0, 2.0)), ("%", (0.0, -3.0)), ("%", (1.0, 1e-3)),
+    ("//", (4.0, 2.0)), ("//", (-4.0, 2.0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "point"), BOUNDARY_POINTS)
+def test_boundary_points_to_fourth_order_match_torch(name: str, point: tuple[float, ...]) -> None:
+    """Zeros, ±1, axes, ties, bounds, integer quotients: every partial up to the fourth."""
+    operation = math_ops.OPERATIONS[name]
+    ours = our_partials(operation, point, 4)
+    theirs = torch_partials(CASES[name][1], point, 4)
+    for order, (a, b) in enumerate(zip(ours, theirs, strict=True), 1):
+        assert a == pytest.approx(b, rel=REL, abs=ABS), f"{name} at {point}, order {order}"
+
+
 
 def grads_of(f: Callable[..., Any], *xs: float) -> tuple[float, list[float]]:
     values = [Value(x) for x in xs]
@@ -222,13 +246,13 @@ def test_hypot_at_the_origin_has_derivative_zero_like_abs() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"), [(5.5, 2.0), (-5.5, 2.0), (5.5, -2.0), (-5.5, -2.0), (4.0, 2.0), (-1e-20, 1.0),
-                 (0.0, 3.0), (7.0, 0.5)]
+                 (0.0, 3.0), (7.0, 0.5), (1.0, 1e-3), (-1.0, 0.1)]
 )  # fmt: skip
 def test_remainder_and_floor_division_follow_python_and_torch(a: float, b: float) -> None:
     value, grads = grads_of(lambda x, y: x % y, a, b)
     assert value == a % b
     assert (value, grads) == torch_grads_of(torch.remainder, a, b)
-    assert grads == [1.0, -math.floor(a / b)]
+    assert grads == [1.0, -(a // b)]
     value, grads = grads_of(lambda x, y: x // y, a, b)
     assert value == a // b == torch.floor_divide(torch.tensor(a), torch.tensor(b)).item()
     assert grads == [0.0, 0.0]
@@ -236,7 +260,7 @@ def test_remainder_and_floor_division_follow_python_and_torch(a: float, b: float
     quotient, rest = divmod(a, x)  # reflected: a number on the left
     assert (quotient.data, rest.data) == divmod(a, b)
     (a % x).backward()
-    assert x.grad == -math.floor(a / b)
+    assert x.grad == -(a // b)
 
 
 def test_operators_refuse_other_types() -> None:
