@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import anomaly, graph, guards, ops
 from .anomaly import _anomaly
 from .grad_mode import _mode
+from .math_methods import MathMethods
 
 if TYPE_CHECKING:
     from .ops import Operation
@@ -27,33 +28,7 @@ _requires_grad = attrgetter("requires_grad")
 _new_value = object.__new__
 
 
-def _number(x: object, what: str) -> float:
-    """``x`` as a float, or a TypeError that names ``what`` needed a number and what it got."""
-    if type(x) is float:
-        return x
-    if not isinstance(x, bool) and isinstance(x, numbers.Real):
-        return float(x)
-    hint = ""
-    if isinstance(x, Value):
-        hint = ": use .data for its number, or .detach() for a constant copy"
-    raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}{hint}")
-
-
-def checked_forward(operation: Operation, inputs: Sequence[Any]) -> float:
-    """Run ``operation.forward`` on plain numbers and check its result."""
-    numbers_in = [_number(x, f"an input to '{operation.name}'") for x in inputs]
-    return _checked_result(operation, numbers_in, operation.forward(*numbers_in))
-
-
-def _checked_result(operation: Operation, inputs: list[float], out: object) -> float:
-    """``out`` as a float; an infinite or NaN result from finite inputs is an overflow, not data."""
-    result = _number(out, f"the result of '{operation.name}'")
-    if not isfinite(result) and all(isfinite(x) for x in inputs):
-        raise OverflowError(
-            f"{operation.name}: the result for inputs {inputs} is {result}, outside the range "
-            "of a float"
-        )
-    return result
+_number = ops.as_number  # "what needed a number, and what it got" for every float check
 
 
 def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
@@ -75,7 +50,7 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
     """
     data = operation.forward(*map(_data, parents))
     if type(data) is not float or not isfinite(data):
-        data = _checked_result(operation, list(map(_data, parents)), data)
+        data = ops.checked_result(operation, list(map(_data, parents)), data)
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
@@ -133,7 +108,7 @@ def _operand(x: object) -> Value | None:
     return None
 
 
-class Value:
+class Value(MathMethods):
     """A scalar in a computation graph.
 
     ``data`` is the number, ``grad`` the derivative of the last ``backward()`` root with respect
@@ -160,6 +135,15 @@ class Value:
         self.requires_grad = bool(requires_grad)
         self.parents = ()
         self.operation = None
+
+    @classmethod
+    def __apply_operation__(cls, operation: Operation, inputs: Sequence[Any]) -> Value:
+        """What ``operation(*inputs)`` does when an input is a Value: record a node.
+
+        This is the dispatch protocol of :class:`~autograd_lite.ops.Operation`; numbers among
+        the inputs become constants (``requires_grad=False``).
+        """
+        return apply(operation, inputs)
 
     # --- the graph, as micrograd and the drawings see it ------------------------------------
 
@@ -314,6 +298,36 @@ class Value:
             )
         for node, node_grad in graph.backpropagate(self, seed):
             node.grad += node_grad
+
+    def _backward(self) -> None:
+        """micrograd's single step of the chain rule, for stepping through backpropagation by hand.
+
+        Adds ``local derivative * self.grad`` into the ``grad`` of each operand that requires
+        grad, using the same rules as :meth:`backward`; a leaf's ``_backward()`` does nothing.
+        Calling it on every node in reverse topological order, after setting the root's
+        ``grad = 1.0``, is exactly what ``backward()`` does (with the root's gradient set rather
+        than added).
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> a, b = Value(2.0), Value(-3.0)
+            >>> c = a * b
+            >>> c.grad = 1.0
+            >>> c._backward()
+            >>> a.grad, b.grad
+            (-3.0, 2.0)
+        """
+        operation = self.operation
+        if operation is None:
+            return
+        parents = self.parents
+        try:
+            local = operation.local_grads(*map(_data, parents), self.data)
+        except (ValueError, ArithmeticError) as error:
+            raise graph._explain(error, self) from error
+        for parent, local_grad in zip(parents, local, strict=True):
+            if parent.requires_grad:
+                parent.grad += float(local_grad * self.grad)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on this Value and on every node of its graph."""
