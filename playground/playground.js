@@ -80,6 +80,8 @@ function fromPython(message) {
     ready = true;
     $("status").textContent = `autograd_lite ${message.version} on Python ${message.python} ` +
       `in this browser (started in ${message.seconds.toFixed(1)} s)`;
+    $("operators").textContent = message.language.operators;
+    $("functions").textContent = message.language.functions.join(" ");
     if (queued) send(queued);
   } else if (message.type === "run" && pending && message.id === pending.id) {
     clearTimeout(pending.timer);

@@ -27,6 +27,7 @@ async function start() {
     seconds: (performance.now() - started) / 1000,
     version: pyodide.runPython("import autograd_lite; autograd_lite.__version__"),
     python: pyodide.runPython("import sys; sys.version.split()[0]"),
+    language: JSON.parse(runner.language()),
   });
   return runner;
 }

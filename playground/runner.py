@@ -9,8 +9,8 @@ backward stepper's frames and captions, the drawing's DOT source, and ``explain`
     >>> answer = json.loads(run("x * y", "x=2,y=-3"))
     >>> answer["value"], answer["gradients"]["x"]["repr"]
     ('-6.0', '-3.0')
-    >>> json.loads(run("x *", "x=1"))["error"]["message"]
-    'the expression does not parse: invalid syntax (column 4)'
+    >>> json.loads(run("x ^ 2", "x=1"))["error"]["message"]
+    "the operator '^' is not allowed; the operators are + - * / ** % // (column 3)"
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from typing import Any
 
 import autograd_lite
 from autograd_lite import Value, backward_stepper
-from autograd_lite.cli.expression import ExpressionError, parse, parse_assignments
+from autograd_lite.cli.expression import (
+    FUNCTIONS,
+    OPERATORS,
+    ExpressionError,
+    parse,
+    parse_assignments,
+)
 from autograd_lite.drawing import format_number, value_graph
 
 #: The root is labelled with the expression when it is this short, as ``autograd-lite render``.
@@ -115,6 +121,16 @@ def explain(wrt: str) -> str:
     except (ArithmeticError, ValueError, RuntimeError) as error:
         return json.dumps({"error": str(error)})
     return json.dumps({"text": text})
+
+
+def language() -> str:
+    """The expression language's operators and functions, as JSON, for the page's hint.
+
+    Returns:
+        A JSON object: ``operators`` (a string such as ``"+ - * / **"``) and ``functions``
+        (the names an expression may call, in the command line's order).
+    """
+    return json.dumps({"operators": OPERATORS, "functions": list(FUNCTIONS)})
 
 
 def _error(message: str, caret: str = "", column: int | None = None) -> str:

@@ -121,3 +121,15 @@ def test_any_text_gets_an_answer_never_an_exception(expression: str, at: str) ->
     assert ("error" in got) != ("value" in got)
     if "error" in got:
         assert got["error"]["message"]
+
+
+def test_the_language_the_page_lists_is_the_parsers() -> None:
+    from autograd_lite.cli.expression import FUNCTIONS, OPERATORS
+
+    assert json.loads(runner.language()) == {"operators": OPERATORS, "functions": list(FUNCTIONS)}
+
+
+def test_the_runners_docstring_examples() -> None:
+    import doctest
+
+    assert doctest.testmod(runner).failed == 0
