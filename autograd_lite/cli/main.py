@@ -30,6 +30,7 @@ COMMANDS = {
     "train": "train",
     "predict": "predict",
     "render": "render",
+    "explain": "explain",
 }
 
 
