@@ -1,4 +1,4 @@
-"""The seed's 2-2-2 worked example: every printed figure, to the digits printed."""
+"""The textbook 2-2-2 worked example (Matt Mazur, 2015): every published figure, to its digits."""
 
 from __future__ import annotations
 
