@@ -124,7 +124,8 @@ def _module_page(module: str) -> str:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """The navigation's notebook and API sections, from what exists at build time."""
     notebooks = [f"notebooks/{path.name}" for path in executed_notebooks()]
-    api = ["api/index.md"] + [path for path in api_pages() if path != "api/index.md"]
+    api: list[Any] = [{"Overview": "api/index.md"}]
+    api += [path for path in api_pages() if path != "api/index.md"]
     nav: list[Any] = []
     for entry in config.nav or []:
         if isinstance(entry, dict) and "Notebooks" in entry:
@@ -178,11 +179,15 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Notebook pages: drop nbconvert's MathJax 2 block, and point the table of contents at the
-    headings' real ids (mkdocs-jupyter's contents leave out code in a heading, "`backward()`
-    fills in" -> #fills-in..., while nbconvert's ids keep it: #backward-fills-in...)."""
+    headings' real ids and text (mkdocs-jupyter's contents leave out code in a heading:
+    "`backward()` fills in" -> #fills-in..., while nbconvert's ids keep it)."""
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     ids = set(_ID.findall(html))
+    headings = {
+        match.group(1): re.sub(r"<[^>]+>", "", match.group(2)).strip()
+        for match in re.finditer(r'<h[1-6] id="([^"]+)">(.*?)<a class="anchor-link"', html)
+    }
     stack = list(page.toc.items)
     while stack:
         item = stack.pop()
@@ -191,4 +196,5 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             found = [i for i in ids if i.endswith(f"-{item.id}") or i.startswith(f"{item.id}-")]
             if len(found) == 1:
                 item.id = found[0]
+                item.title = headings.get(found[0], item.title)
     return _NBCONVERT_MATHJAX.sub("", html)
