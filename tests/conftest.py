@@ -28,9 +28,12 @@ def exported_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     return export_all(tmp_path_factory.mktemp("notebooks"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def offline_browser() -> Iterator[Browser]:
-    """Debian's chromium through Playwright, for pages opened offline (tests/browser_offline.py)."""
+    """Debian's chromium through Playwright, for pages opened offline (tests/browser_offline.py).
+
+    One per test module: Playwright's synchronous API runs one event loop at a time, and other
+    modules start their own."""
     from tests.browser_offline import launch
 
     with launch() as browser:
