@@ -12,11 +12,13 @@
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .drawing import draw_dot
+from .forward import Dual
 from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module, gradgradcheck
 from .graph import backpropagate, topological_order
+from .jacobians import jacfwd, jacobian, jacrev, jvp, vjp
 from .ops import (
     Operation,
     cos,
@@ -30,6 +32,7 @@ from .ops import (
     sqrt,
     tanh,
 )
+from .pytree import TreeDef, tree_flatten, tree_map, tree_unflatten
 from .stepper import BackwardStepper, backward_stepper
 from .tape import Tape, TraceGuardError, trace
 from .value import Value
@@ -39,10 +42,12 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "BackwardStepper",
+    "Dual",
     "GradcheckError",
     "Operation",
     "Tape",
     "TraceGuardError",
+    "TreeDef",
     "Value",
     "backpropagate",
     "backward_stepper",
@@ -60,6 +65,10 @@ __all__ = [
     "hvp",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
     "leaky_relu",
     "linear",
     "log",
@@ -74,5 +83,9 @@ __all__ = [
     "topological_order",
     "total",
     "trace",
+    "tree_flatten",
+    "tree_map",
+    "tree_unflatten",
     "value_and_grad",
+    "vjp",
 ]
