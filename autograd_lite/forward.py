@@ -21,9 +21,9 @@ and referential transparency" (tags).
 from __future__ import annotations
 
 import itertools
-from math import isfinite
 import numbers
 from collections.abc import Callable, Sequence
+from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from . import ops
@@ -204,11 +204,9 @@ class Dual:
         return _number(self)
 
     def __float__(self) -> float:
-        raise TypeError(
-            "a dual number of forward mode cannot become a float: its tangent would be lost "
-            "(math.exp(x) does this). Use x.exp() or autograd_lite.exp(x), and x.data for the "
-            "number"
-        )
+        """The number, as ``float(value)`` gives: the tangent is not in it (``math.exp(x)``
+        makes a plain float, and the transformations then explain that ``f`` lost track)."""
+        return _number(self)
 
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
@@ -234,11 +232,9 @@ _PLAIN = (float, int, Dual)
 
 def _binary(operation: ops.Operation, a: object, b: object) -> Any:
     for x in (a, b):
-        if type(x) not in _PLAIN and not (
-            isinstance(x, Dual)
-            or hasattr(type(x), "__apply_operation__")
-            or (isinstance(x, numbers.Real) and not isinstance(x, bool))
-        ):
+        if type(x) in _PLAIN or hasattr(type(x), "__apply_operation__"):
+            continue
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
             return NotImplemented  # Python then reports the unsupported operand type
     return Dual.__apply_operation__(operation, (a, b))
 

@@ -31,7 +31,6 @@ from .transform import (
 from .transform import value_derivatives as _derivatives
 from .value import Value
 
-
 # --- torch.autograd.grad ------------------------------------------------------------------------
 
 
@@ -113,6 +112,7 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         return _value_and_grad(f, args, kwargs, argnums, positions, "grad")[1]
 
     derivative.__name__ = f"grad_{name_of(f)}"
+    derivative.__wrapped__ = f  # type: ignore[attr-defined]  # its signature names arguments
     derivative.__doc__ = f"The derivative of {name_of(f)} with respect to argnums={argnums!r}."
     return derivative
 
@@ -141,6 +141,7 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
         return _value_and_grad(f, args, kwargs, argnums, positions, "value_and_grad")
 
     value_and_derivative.__name__ = f"value_and_grad_{name_of(f)}"
+    value_and_derivative.__wrapped__ = f  # type: ignore[attr-defined]
     value_and_derivative.__doc__ = (
         f"The value of {name_of(f)} and its derivative with respect to argnums={argnums!r}."
     )

@@ -89,7 +89,8 @@ def jvp(
                 f"jvp: the tangent of {name} has structure {t_shape}, but the primal has "
                 f"structure {p_shape}; give each number of the primal its tangent"
             )
-        args.append(tree_unflatten(p_shape, [Dual(p, t, level) for p, t in zip(p_leaves, t_leaves)]))
+        duals = [Dual(p, t, level) for p, t in zip(p_leaves, t_leaves)]
+        args.append(tree_unflatten(p_shape, duals))
     nested = running.depth > 0 or contains_value(primals, tangents)
     out_leaves, out_shape = output_leaves(_forward_call(nested, f, args, {}), f, "jvp")
     values, slopes = _split(out_leaves, level)
@@ -175,7 +176,8 @@ def _jacobian_fwd(
                     duals.append(Dual(leaf, 1.0 if k == column else 0.0, level))
                     k += 1
                 call_args[i] = tree_unflatten(shape, duals)
-            out_leaves, out_shape = output_leaves(_forward_call(nested, f, call_args, kwargs), f, who)
+            out = _forward_call(nested, f, call_args, kwargs)
+            out_leaves, out_shape = output_leaves(out, f, who)
             columns.append([as_result(t, nested) for t in _split(out_leaves, level)[1]])
         assert out_shape is not None
         spans, start = {}, 0
@@ -190,6 +192,7 @@ def _jacobian_fwd(
             rows.append(trees[0] if isinstance(argnums, int) else tuple(trees))
         return tree_unflatten(out_shape, rows)
 
+    jacobian_of_f.__wrapped__ = f  # type: ignore[attr-defined]  # its signature names arguments
     return jacobian_of_f
 
 
@@ -218,7 +221,9 @@ def jacrev(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         ValueError: for an ``argnums`` out of range.
 
     Example:
-        >>> jacrev(lambda p: {"sum": p["a"] + p["b"], "prod": p["a"] * p["b"]})({"a": 2.0, "b": 3.0})
+        >>> def f(p):
+        ...     return {"sum": p["a"] + p["b"], "prod": p["a"] * p["b"]}
+        >>> jacrev(f)({"a": 2.0, "b": 3.0})
         {'prod': {'a': 3.0, 'b': 2.0}, 'sum': {'a': 1.0, 'b': 1.0}}
     """
     positions = check_argnums(argnums, "jacrev")
@@ -236,6 +241,7 @@ def _jacobian_rev(
         rows = [call.per_argument(call.gradient(out), resolved, single) for out in out_leaves]
         return tree_unflatten(out_shape, rows)
 
+    jacobian_of_f.__wrapped__ = f  # type: ignore[attr-defined]  # its signature names arguments
     return jacobian_of_f
 
 

@@ -89,7 +89,8 @@ def _children(tree: Any) -> tuple[str, Any, list[tuple[str, Any]]] | None:
         return "list", None, [(f"[{i}]", x) for i, x in enumerate(tree)]
     if isinstance(tree, tuple):
         if hasattr(type(tree), "_fields"):
-            return "namedtuple", type(tree), [(f".{k}", x) for k, x in zip(tree._fields, tree)]
+            fields = type(tree)._fields  # type: ignore[attr-defined]
+            return "namedtuple", type(tree), [(f".{k}", x) for k, x in zip(fields, tree)]
         return "tuple", None, [(f"[{i}]", x) for i, x in enumerate(tree)]
     if tree is None:
         return "none", None, []

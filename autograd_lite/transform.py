@@ -140,8 +140,8 @@ def check_argnums(argnums: object, who: str) -> tuple[int, ...]:
     """``argnums`` as a tuple of ints, or a TypeError / ValueError saying what was wrong."""
     if is_index(argnums):
         return (argnums,)  # type: ignore[return-value]
-    if isinstance(argnums, Sequence) and not isinstance(argnums, str):
-        if all(is_index(i) for i in argnums):
+    if (isinstance(argnums, Sequence) and not isinstance(argnums, str)
+            and all(is_index(i) for i in argnums)):
             if not argnums:
                 raise ValueError(f"{who}: argnums={argnums!r} names no argument to differentiate")
             return tuple(argnums)

@@ -1,4 +1,4 @@
-"""Forward mode: dual numbers through every operation, jvp, nesting both ways, and the deep chain."""
+"""Forward mode: dual numbers through every operation, jvp, nesting both ways, the deep chain."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_dual_methods_cover_the_named_operations() -> None:
 
 
 def test_math_functions_on_a_dual_number_explain() -> None:
-    with pytest.raises(TypeError, match=r"cannot become a float.*x\.exp\(\)"):
+    with pytest.raises(TypeError, match=r"returned the number .*math\.exp\(x\).*x\.exp\(\)"):
         jvp(lambda x: math.exp(x), (1.0,), (1.0,))  # type: ignore[arg-type]
 
 
