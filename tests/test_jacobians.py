@@ -271,3 +271,26 @@ def test_a_number_returned_by_f_keeps_the_explanation() -> None:
         vjp(lambda x: 2.0, 1.0)
     with pytest.raises(TypeError, match=r"output\['a'\] is a str"):
         jacrev(lambda x: {"a": "no"})(1.0)
+
+
+# --- the README's section ------------------------------------------------------------------------
+
+
+def test_the_readme_section_prints_what_its_comments_say() -> None:
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = readme.index("## Pytrees, Jacobians and forward mode")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(compile(code, "<README pytree block>", "exec"), {"__name__": "readme"})
+    printed = buffer.getvalue().splitlines()
+    comments = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(")]
+    assert len(printed) == len(comments) == 7
+    for shown, said in zip(printed, comments):
+        assert said == shown or said.startswith(shown + ":"), (shown, said)
