@@ -1,9 +1,11 @@
 """Derivatives as functions: ``grad``, ``value_and_grad``, ``hessian``, ``hvp`` and ``gradients``.
 
-``grad(f)`` is a new function that returns the derivative of ``f``, in the style of JAX. Called
-with floats it returns floats. Called with Values, or from inside the ``f`` of another ``grad``,
-it returns Values that carry the graph of the derivative, so the derivative can be
-differentiated again: ``grad(grad(f))`` is the second derivative, and so on to any order.
+``grad(f)`` is a new function that returns the derivative of ``f``, in the style of JAX. Its
+arguments may be numbers, Values, or pytrees of them (dicts, lists, tuples), and derivatives come
+back with the same structure. Called with floats it returns floats. Called with Values, or from
+inside the ``f`` of another transformation, it returns Values that carry the graph of the
+derivative, so the derivative can be differentiated again: ``grad(grad(f))`` is the second
+derivative, and so on to any order.
 
 Everything here is built on :func:`gradients`, the counterpart of ``torch.autograd.grad``, which
 runs one reverse pass (``graph.backpropagate``) and, with ``create_graph=True``, computes every

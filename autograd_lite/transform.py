@@ -50,8 +50,8 @@ def value_derivatives(output: Value, wrt: Sequence[Value], create_graph: bool) -
     wanted = set(wrt)
     found: dict[Value, Any] = {}
     if output.requires_grad:
-        seed: Any = Value(1.0, requires_grad=False) if create_graph else 1.0
-        for node, node_grad in backpropagate(output, seed, create_graph=create_graph):
+        upstream: Any = Value(1.0, requires_grad=False) if create_graph else 1.0
+        for node, node_grad in backpropagate(output, upstream, create_graph=create_graph):
             if node in wanted:
                 found[node] = node_grad
                 if len(found) == len(wanted):
