@@ -27,6 +27,7 @@ from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from . import ops
+from .math_methods import MathMethods
 
 if TYPE_CHECKING:
     from .value import Value
@@ -48,11 +49,12 @@ def new_level() -> int:
     return next(_levels)
 
 
-class Dual:
+class Dual(MathMethods):
     """A dual number ``primal + tangent * ε`` of one forward-mode pass (tagged by ``level``).
 
-    Operations and Python's operators work on it as on a Value; inside ``jvp`` the arguments of
-    ``f`` are dual numbers. Comparisons read the primal's number.
+    Operations, Python's operators and a Value's named methods (``exp``, ``tan``, ``clamp``...)
+    work on it as on a Value; inside ``jvp`` the arguments of ``f`` are dual numbers.
+    Comparisons read the primal's number.
 
     Args:
         primal: The value: a number, a Value, or a Dual of a lower level.
