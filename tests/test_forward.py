@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as ag
-from autograd_lite import Dual, Value, grad, gradients, jacfwd, jacrev, jvp, ops
+from autograd_lite import Dual, Value, grad, gradients, jacfwd, jacrev, jvp, math_ops, ops
 from tests.builtin_points import POINTS
+from tests.test_math_ops import SMOOTH_POINTS
 
 
 def directional(f: Any) -> Any:
@@ -22,13 +23,17 @@ def directional(f: Any) -> Any:
 # --- every operation: the tangent is the reverse-mode derivative along the direction ------------
 
 
+EVERY_OPERATION = [(ops.BUILTINS[name], p) for name, points in POINTS.items() for p in points] + [
+    (math_ops.OPERATIONS[name], p) for name, p in SMOOTH_POINTS.items()
+]
+
+
 @pytest.mark.parametrize(
-    ("name", "point"), [(name, p) for name, points in POINTS.items() for p in points]
+    ("operation", "point"), EVERY_OPERATION, ids=[f"{op.name}{p}" for op, p in EVERY_OPERATION]
 )
-def test_every_builtin_pushes_tangents_like_its_reverse_derivative(
-    name: str, point: tuple[float, ...]
+def test_every_operation_pushes_tangents_like_its_reverse_derivative(
+    operation: ops.Operation, point: tuple[float, ...]
 ) -> None:
-    operation = ops.BUILTINS[name]
     direction = [0.5 - 0.3 * k for k in range(len(point))]
     out, tangent = jvp(lambda *xs: operation(*xs), point, direction)
     xs = [Value(p) for p in point]
@@ -52,9 +57,12 @@ def test_dual_numbers_by_hand() -> None:
 
 def test_dual_methods_cover_the_named_operations() -> None:
     for method in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softplus",
-                   "abs", "leaky_relu"):
+                   "abs", "leaky_relu", "tan", "sinh", "atan", "log1p", "expm1", "sign", "floor"):
         expected = grad(lambda v, m=method: getattr(v, m)())(0.7)
         assert directional(lambda v, m=method: getattr(v, m)())(0.7) == pytest.approx(expected)
+    assert directional(lambda v: v.clamp(max=0.5) + v.maximum(0.2))(0.7) == 1.0
+    x = Dual(7.5, 1.0, ag.forward.new_level())
+    assert ((x % 2).tangent, (x // 2).tangent, (2.0 ** x % 3).primal) == (1.0, 0.0, 2.0**7.5 % 3)
     with pytest.raises(AttributeError, match="'Dual' object has no attribute 'nope'"):
         Dual(1.0, 1.0, 1).nope  # noqa: B018
 
