@@ -12,6 +12,7 @@
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .drawing import draw_dot
+from .explain import Explanation, explain
 from .forward import Dual
 from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .functions import linear, total
@@ -65,6 +66,7 @@ __all__ = [
     "AnomalyError",
     "BackwardStepper",
     "Dual",
+    "Explanation",
     "GradcheckError",
     "Operation",
     "Tape",
@@ -85,6 +87,7 @@ __all__ = [
     "draw_dot",
     "enable_grad",
     "exp",
+    "explain",
     "expm1",
     "floor",
     "floor_divide",
