@@ -138,11 +138,54 @@ def _sign(x: Scalar) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
+def _is_zero(x: Scalar) -> bool:
+    """``x == 0`` by value, for floats and Values alike.
+
+    Between Values ``==`` compares identity (so Values work as dict keys); the ordering operators
+    read the data, so both tests together say "zero" for a float or a Value. NaN is not zero.
+    """
+    return x >= 0 and x <= 0
+
+
+def _power_grads(a: Scalar, b: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
+    """d(a**b)/da and d(a**b)/db, each exact to every order where it exists."""
+    return _power_base_grad(a, b, out), _log_of_base(a, out)
+
+
+def _power_base_grad(a: Scalar, b: Scalar, out: Scalar) -> Scalar:
+    """d(a**b)/da = b * a**(b - 1).
+
+    At b = 0 it is 0 for every a (a**0 = 1): the constant 0 when the exponent is a constant (a
+    number, or a Value that requires no grad), else ``b * out / a``, the same function, so that
+    d/db gives the mixed derivative 1/a (at a = 0, where that does not exist, 0 as in PyTorch).
+    Each further derivative of a polynomial steps the exponent down to 0, so x**3 at 0 has all
+    its derivatives. At a = 0 and 0 < b < 1 the derivative is infinite: a clear error.
+    """
+    if _is_zero(b):
+        varies = getattr(b, "requires_grad", False)  # a Value whose derivative will be taken
+        return b * out / a if varies and not _is_zero(a) else 0.0
+    if _is_zero(a) and b < 1:
+        raise ZeroDivisionError(
+            f"power: the derivative of 0.0 ** {float(b)!r} in its base, "
+            f"{float(b)!r} * 0.0 ** {float(b) - 1!r}, is infinite"
+        )
+    return b * a ** (b - 1)
+
+
 def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
     """d(a**b)/db = a**b * log(a); at a = 0 the limit is 0, for a < 0 it does not exist (NaN)."""
     if a > 0:
         return out * log(a)  # type: ignore[no-any-return]
-    return 0.0 if a == 0 else math.nan
+    return 0.0 if _is_zero(a) else math.nan
+
+
+def _sqrt_grad(x: Scalar, out: Scalar) -> tuple[Scalar]:
+    """d sqrt(x)/dx = 1 / (2 sqrt(x)), infinite at x = 0: a clear error there."""
+    if _is_zero(out):
+        raise ZeroDivisionError(
+            f"sqrt: the derivative 0.5 / sqrt(x) is infinite at x = {float(x)!r}"
+        )
+    return (0.5 / out,)
 
 
 # --- the operations -----------------------------------------------------------------------------
@@ -153,12 +196,12 @@ sub = Operation("-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0))
 mul = Operation("*", lambda a, b: a * b, lambda a, b, out: (b, a))
 div = Operation("/", _divide, lambda a, b, out: (1 / b, -out / b))
 neg = Operation("neg", lambda a: -a, lambda a, out: (-1.0,))
-power = Operation("**", _power, lambda a, b, out: (b * a ** (b - 1), _log_of_base(a, out)))
+power = Operation("**", _power, _power_grads)
 absolute = Operation("abs", abs, lambda x, out: (_sign(x),))
 
 exp = Operation("exp", _exp, lambda x, out: (out,))
 log = Operation("log", _log, lambda x, out: (1 / x,))
-sqrt = Operation("sqrt", _sqrt, lambda x, out: (0.5 / out,))
+sqrt = Operation("sqrt", _sqrt, _sqrt_grad)
 cos: Operation = Operation("cos", math.cos, lambda x, out: (-sin(x),))
 sin: Operation = Operation("sin", math.sin, lambda x, out: (cos(x),))
 

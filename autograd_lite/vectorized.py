@@ -251,7 +251,9 @@ def _linear_grads(np: Any, x: Array, out: Array) -> Array:
 
 def _power_grads(np: Any, x: Array, out: Array) -> Array:
     a, b = x[..., 0], x[..., 1]
-    d_base = b * a ** (b - 1)
+    # As in ops.power: 0 where b = 0 (b * out / a away from a = 0), b * a ** (b - 1) elsewhere.
+    d_base = np.where(b == 0, np.where(a == 0, 0.0, b * out / np.where(a == 0, 1.0, a)),
+                      b * a ** (b - 1))
     d_exponent = np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)),
                           np.where(a == 0, 0.0, np.nan))  # fmt: skip
     return _stack(np, d_base, d_exponent)
