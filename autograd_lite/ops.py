@@ -23,18 +23,28 @@ A user's own operation is defined the same way as the built-ins below::
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from . import value as _value
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for type hints only: at run time this module knows nothing of Value
     from .value import Value
 
 #: A number or a graph node: what operations and local derivatives accept.
 Scalar = Union[float, "Value"]
+
+
+class _FromSignature:
+    """The default ``arity``: the number of parameters of ``forward`` (None if it has ``*args``)."""
+
+    def __repr__(self) -> str:
+        return "FROM_SIGNATURE"
+
+
+FROM_SIGNATURE: Any = _FromSignature()
 
 
 class Operation:
@@ -48,15 +58,45 @@ class Operation:
     Write it with ``+ - * / **``, comparisons and other Operations, so that it works on both
     (``math.*`` would turn a Value into a float and silently lose higher derivatives). Check a new
     operation with ``gradcheck`` (first derivatives) and ``gradgradcheck`` (second).
+
+    Calling an operation dispatches on its inputs' types: if an input's type defines
+    ``__apply_operation__`` (a Value does, and so can any stand-in: a symbolic name, an array, a
+    dual number), the first such type decides what happens, as
+    ``type(x).__apply_operation__(operation, inputs)``; otherwise the inputs are plain numbers and
+    the checked float forward runs. This module therefore needs nothing from the types that plug
+    into it.
+
+    Args:
+        name: How the operation is shown in graphs, errors and listings.
+        forward: ``forward(*inputs) -> float`` on plain floats.
+        local_grads: ``local_grads(*inputs, out) -> tuple``: d out / d input for each input.
+        arity: How many inputs the operation takes, or None for any number (``linear``,
+            ``add_n``). By default it is read from ``forward``'s signature.
+
+    Raises:
+        ValueError: for an empty name or an arity below 1.
+        TypeError: when ``forward`` or ``local_grads`` is not callable, when ``arity`` is
+            neither an int nor None, or when ``forward`` cannot take ``arity`` inputs.
+
+    Example:
+        >>> cube = Operation("cube", lambda x: x**3, lambda x, out: (3 * x * x,))
+        >>> cube.arity, cube(2.0)
+        (1, 8.0)
     """
 
-    __slots__ = ("name", "forward", "local_grads")
+    __slots__ = ("name", "forward", "local_grads", "arity")
+
+    name: str
+    forward: Callable[..., float]
+    local_grads: Callable[..., tuple[Scalar, ...]]
+    arity: int | None
 
     def __init__(
         self,
         name: str,
         forward: Callable[..., float],
         local_grads: Callable[..., tuple[Scalar, ...]],
+        arity: int | None = FROM_SIGNATURE,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"an Operation needs a non-empty name, got {name!r}")
@@ -65,16 +105,137 @@ class Operation:
         self.name = name
         self.forward = forward
         self.local_grads = local_grads
+        self.arity = _arity(name, forward, arity)
 
     def __call__(self, *inputs: Any) -> Any:
-        """Apply to numbers (returns a float) or to Values (returns a recorded Value)."""
+        """Apply to numbers (returns a float) or to stand-ins such as Values (see the class)."""
+        if self.arity is not None and len(inputs) != self.arity:
+            raise TypeError(
+                f"operation '{self.name}' takes {self.arity} input"
+                f"{'' if self.arity == 1 else 's'}, got {len(inputs)}"
+            )
         for x in inputs:
-            if isinstance(x, _value.Value):
-                return _value.apply(self, inputs)
-        return _value.checked_forward(self, inputs)
+            apply_operation = getattr(type(x), "__apply_operation__", None)
+            if apply_operation is not None:
+                return apply_operation(self, inputs)
+        return checked_forward(self, inputs)
 
     def __repr__(self) -> str:
         return f"Operation({self.name!r})"
+
+
+def _arity(name: str, forward: Callable[..., float], arity: object) -> int | None:
+    """The validated arity: given, or counted from ``forward``'s parameters."""
+    try:
+        signature: inspect.Signature | None = inspect.signature(forward)
+    except (TypeError, ValueError):  # some built-in functions do not describe themselves
+        signature = None
+    if arity is FROM_SIGNATURE:
+        if signature is None:
+            raise TypeError(
+                f"Operation {name!r}: cannot read how many inputs forward takes; pass arity="
+            )
+        kinds = [p.kind for p in signature.parameters.values()]
+        if inspect.Parameter.VAR_POSITIONAL in kinds:
+            return None
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return sum(kind in positional for kind in kinds)
+    if arity is None:
+        return None
+    if not isinstance(arity, int) or isinstance(arity, bool):
+        raise TypeError(
+            f"Operation {name!r}: arity must be an int or None, got {type(arity).__name__}"
+        )
+    if arity < 1:
+        raise ValueError(f"Operation {name!r}: arity must be at least 1, got {arity}")
+    if signature is not None:
+        try:
+            signature.bind(*range(arity))
+        except TypeError:
+            raise TypeError(
+                f"Operation {name!r}: forward cannot take {arity} inputs {signature}"
+            ) from None
+    return arity
+
+
+# --- numbers in, numbers out: the checks every float forward passes ----------------------------
+
+
+def as_number(x: object, what: str) -> float:
+    """``x`` as a float, or a TypeError that names ``what`` needed a number and what it got.
+
+    Args:
+        x: An int or a float (``bool`` is refused: ``True + 1`` is almost always a mistake).
+        what: What needed the number, for the message (``"Value data"``).
+
+    Returns:
+        ``float(x)``.
+
+    Raises:
+        TypeError: when ``x`` is not a real number.
+
+    Example:
+        >>> as_number(3, "Value data")
+        3.0
+    """
+    if type(x) is float:
+        return x
+    if not isinstance(x, bool) and isinstance(x, numbers.Real):
+        return float(x)
+    hint = ""
+    if hasattr(type(x), "__apply_operation__"):
+        hint = ": use .data for its number, or .detach() for a constant copy"
+    raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}{hint}")
+
+
+def checked_forward(operation: Operation, inputs: Sequence[Any]) -> float:
+    """Run ``operation.forward`` on plain numbers and check its result.
+
+    Args:
+        operation: The operation to run.
+        inputs: Its inputs, ints or floats.
+
+    Returns:
+        The result as a float.
+
+    Raises:
+        TypeError: when an input or the result is not a real number.
+        OverflowError: when finite inputs give an infinite or NaN result.
+
+    Example:
+        >>> checked_forward(mul, (2, 3.5))
+        7.0
+    """
+    numbers_in = [as_number(x, f"an input to '{operation.name}'") for x in inputs]
+    return checked_result(operation, numbers_in, operation.forward(*numbers_in))
+
+
+def checked_result(operation: Operation, inputs: Sequence[float], out: object) -> float:
+    """``out`` as a float; an infinite or NaN result from finite inputs is an overflow, not data.
+
+    Args:
+        operation: The operation that computed ``out`` (named in the error).
+        inputs: Its inputs, as floats.
+        out: What its forward returned.
+
+    Returns:
+        ``out`` as a float.
+
+    Raises:
+        TypeError: when ``out`` is not a real number.
+        OverflowError: when ``out`` is not finite but every input is.
+
+    Example:
+        >>> checked_result(add, [1.0, 2.0], 3)
+        3.0
+    """
+    result = as_number(out, f"the result of '{operation.name}'")
+    if not math.isfinite(result) and all(math.isfinite(x) for x in inputs):
+        raise OverflowError(
+            f"{operation.name}: the result for inputs {list(inputs)} is {result}, outside the "
+            "range of a float"
+        )
+    return result
 
 
 # --- forward rules that need care: a clear error instead of a silently wrong number -----------
@@ -232,8 +393,10 @@ def _linear_grads(*args: Scalar) -> tuple[Scalar, ...]:
     return (*args[n : 2 * n], *args[:n], 1.0)
 
 
-linear = Operation("linear", _linear, _linear_grads)
-add_n = Operation("add_n", lambda *xs: sum(xs, 0.0), lambda *xs_out: (1.0,) * (len(xs_out) - 1))
+linear = Operation("linear", _linear, _linear_grads, arity=None)
+add_n = Operation(
+    "add_n", lambda *xs: sum(xs, 0.0), lambda *xs_out: (1.0,) * (len(xs_out) - 1), arity=None
+)
 
 #: The built-in operations by name, for tools that list or look them up.
 BUILTINS: dict[str, Operation] = {

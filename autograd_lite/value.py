@@ -27,33 +27,7 @@ _requires_grad = attrgetter("requires_grad")
 _new_value = object.__new__
 
 
-def _number(x: object, what: str) -> float:
-    """``x`` as a float, or a TypeError that names ``what`` needed a number and what it got."""
-    if type(x) is float:
-        return x
-    if not isinstance(x, bool) and isinstance(x, numbers.Real):
-        return float(x)
-    hint = ""
-    if isinstance(x, Value):
-        hint = ": use .data for its number, or .detach() for a constant copy"
-    raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}{hint}")
-
-
-def checked_forward(operation: Operation, inputs: Sequence[Any]) -> float:
-    """Run ``operation.forward`` on plain numbers and check its result."""
-    numbers_in = [_number(x, f"an input to '{operation.name}'") for x in inputs]
-    return _checked_result(operation, numbers_in, operation.forward(*numbers_in))
-
-
-def _checked_result(operation: Operation, inputs: list[float], out: object) -> float:
-    """``out`` as a float; an infinite or NaN result from finite inputs is an overflow, not data."""
-    result = _number(out, f"the result of '{operation.name}'")
-    if not isfinite(result) and all(isfinite(x) for x in inputs):
-        raise OverflowError(
-            f"{operation.name}: the result for inputs {inputs} is {result}, outside the range "
-            "of a float"
-        )
-    return result
+_number = ops.as_number  # "what needed a number, and what it got" for every float check
 
 
 def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
@@ -75,7 +49,7 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
     """
     data = operation.forward(*map(_data, parents))
     if type(data) is not float or not isfinite(data):
-        data = _checked_result(operation, list(map(_data, parents)), data)
+        data = ops.checked_result(operation, list(map(_data, parents)), data)
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
@@ -160,6 +134,15 @@ class Value:
         self.requires_grad = bool(requires_grad)
         self.parents = ()
         self.operation = None
+
+    @classmethod
+    def __apply_operation__(cls, operation: Operation, inputs: Sequence[Any]) -> Value:
+        """What ``operation(*inputs)`` does when an input is a Value: record a node.
+
+        This is the dispatch protocol of :class:`~autograd_lite.ops.Operation`; numbers among
+        the inputs become constants (``requires_grad=False``).
+        """
+        return apply(operation, inputs)
 
     # --- the graph, as micrograd and the drawings see it ------------------------------------
 

@@ -19,9 +19,25 @@ from autograd_lite import Value
 class Module:
     """Something with parameters (``Value`` attributes) that maps inputs to outputs.
 
-    Subclasses set their parameters and child modules as attributes and define ``forward``.
-    A Value reachable under two names (a bias shared by several neurons) is one parameter: it is
-    listed once, under the first name met, so an optimizer never updates it twice.
+    Subclasses set their parameters and child modules as attributes (lists of them too) and
+    define ``forward``; calling the module calls ``forward``. A Value reachable under two names
+    (a bias shared by several neurons) is one parameter: it is listed once, under the first name
+    met, so an optimizer never updates it twice. Names and semantics follow PyTorch's
+    ``torch.nn.Module`` (``parameters``, ``named_parameters``, ``zero_grad``, ``state_dict``).
+
+    Raises:
+        NotImplementedError: when called, if the subclass defines no ``forward``.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> class Scale(Module):
+        ...     def __init__(self):
+        ...         self.a = Value(2.0)
+        ...     def forward(self, x):
+        ...         return self.a * x
+        >>> m = Scale()
+        >>> m(3.0).data, m.named_parameters()[0][0]
+        (6.0, 'a')
     """
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -14,7 +14,28 @@ from autograd_lite import Value
 
 
 class Optimizer:
-    """The shared part: the parameter list, the learning rate ``lr`` and ``zero_grad()``."""
+    """The shared part of every optimizer: the parameters, the learning rate and ``zero_grad()``.
+
+    Subclasses implement ``_update()``; ``step()`` checks the gradients first, so a NaN or an
+    infinity never reaches the weights.
+
+    Args:
+        parameters: the Values to update (``model.parameters()``); repeats are kept once.
+        lr: the learning rate, a finite number >= 0.
+
+    Raises:
+        TypeError: if a parameter is not a Value.
+        ValueError: if there are no parameters or ``lr`` is negative or not finite; ``step()``
+            raises ValueError naming the parameter when a gradient is not finite.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0)
+        >>> opt = SGD([w], lr=0.1)
+        >>> (w * w).backward(); opt.step(); opt.zero_grad()
+        >>> w.data, w.grad
+        (0.8, 0.0)
+    """
 
     def __init__(self, parameters: Iterable[Value], lr: float) -> None:
         params: list[Value] = []
@@ -35,16 +56,24 @@ class Optimizer:
         self.steps = 0
 
     def trainable(self) -> list[Value]:
-        """The parameters that ``step()`` updates: those that require grad."""
+        """The parameters that ``step()`` updates: those that require grad.
+
+        Returns:
+            A list of Values, in the order the optimizer was given them.
+        """
         return [p for p in self.parameters if p.requires_grad]
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0.0."""
+        """Set every parameter's ``grad`` to 0.0 (gradients accumulate until this is called)."""
         for p in self.parameters:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Apply one update from the current gradients."""
+        """Apply one update from the current gradients to every trainable parameter.
+
+        Raises:
+            ValueError: if a gradient is NaN or infinite; no parameter is changed then.
+        """
         for p in self.trainable():
             if not math.isfinite(p.grad):
                 raise ValueError(
@@ -59,10 +88,51 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, ``p -= lr * g``, with PyTorch's momentum and weight decay.
+    """Stochastic gradient descent with PyTorch's momentum, Nesterov momentum and weight decay.
 
-    g = grad + weight_decay * p; with momentum, buf = momentum * buf + g (buf = g at the first
-    step) and g = buf, or g = g + momentum * buf for Nesterov momentum.
+    The update, step by step, exactly as ``torch.optim.SGD`` computes it::
+
+        g = p.grad + weight_decay * p.data
+        if momentum:
+            buf = g                      at the first step
+            buf = momentum * buf + g     afterwards
+            g = g + momentum * buf       with nesterov=True, else g = buf
+        p.data -= lr * g
+
+    Nesterov momentum follows Sutskever, Martens, Dahl and Hinton, "On the importance of
+    initialization and momentum in deep learning" (ICML 2013), in PyTorch's formulation.
+
+    Args:
+        parameters: the Values to update (``model.parameters()``).
+        lr: the learning rate (default 0.01).
+        momentum: the momentum factor, >= 0 (default 0: plain SGD).
+        nesterov: use Nesterov momentum (needs ``momentum > 0``).
+        weight_decay: an L2 penalty added to each gradient, >= 0.
+
+    Raises:
+        TypeError: if a parameter is not a Value.
+        ValueError: if an argument is negative or not finite, there are no parameters, or
+            ``nesterov`` is set without momentum; ``step()`` raises ValueError on a NaN or
+            infinite gradient.
+
+    Example:
+        A training loop::
+
+            opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+            for x, y in data:
+                opt.zero_grad()
+                loss = (model(x) - y) ** 2
+                loss.backward()
+                opt.step()
+
+        One step by hand:
+
+        >>> from autograd_lite import Value
+        >>> w = Value(2.0)
+        >>> opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).backward(); opt.step()
+        >>> round(w.data, 6)                      # 2 - 0.1 * 4
+        1.6
     """
 
     def __init__(
@@ -95,10 +165,38 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam: steps scaled by running averages of the gradient (m) and its square (v).
+    """Adam: steps scaled by running averages of the gradient (m) and of its square (v).
 
-    m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g**2, then
-    p -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps), as PyTorch computes it.
+    At step t, exactly as ``torch.optim.Adam`` computes it::
+
+        g = p.grad + weight_decay * p.data
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        p.data -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)
+
+    Source: Kingma and Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015),
+    Algorithm 1, with eps added after the bias correction of v as PyTorch does.
+
+    Args:
+        parameters: the Values to update (``model.parameters()``).
+        lr: the learning rate (default 0.001).
+        betas: (b1, b2), each in [0, 1) (default (0.9, 0.999)).
+        eps: added to the denominator for stability, >= 0 (default 1e-8).
+        weight_decay: an L2 penalty added to each gradient, >= 0 (not AdamW's decoupled decay).
+
+    Raises:
+        TypeError: if a parameter is not a Value.
+        ValueError: if a beta is outside [0, 1), another argument is negative or not finite,
+            or there are no parameters; ``step()`` raises ValueError on a NaN or infinite
+            gradient.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(2.0)
+        >>> opt = Adam([w], lr=0.1)
+        >>> (w * w).backward(); opt.step()
+        >>> round(w.data, 6)                      # the first step moves by about lr
+        1.9
     """
 
     def __init__(

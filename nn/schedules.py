@@ -10,7 +10,28 @@ from .optim import Optimizer
 
 
 class LRSchedule:
-    """The shared part: the starting rate, the count of steps, and writing the rate."""
+    """The shared part of every schedule: the starting rate, the step count, writing the rate.
+
+    Subclasses implement ``lr_at(step)``; creating a schedule writes ``lr_at(0)`` into the
+    optimizer at once.
+
+    Args:
+        optimizer: the nn optimizer whose ``lr`` the schedule sets; its current ``lr`` becomes
+            ``base_lr``.
+
+    Raises:
+        TypeError: if ``optimizer`` is not an nn optimizer.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn import SGD
+        >>> opt = SGD([Value(0.0)], lr=1.0)
+        >>> schedule = StepLR(opt, step_size=2, gamma=0.5)
+        >>> for _ in range(4):
+        ...     schedule.step()
+        >>> opt.lr
+        0.25
+    """
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -38,7 +59,26 @@ class LRSchedule:
 
 
 class StepLR(LRSchedule):
-    """Multiply the rate by ``gamma`` every ``step_size`` steps: lr = base * gamma**(k // size)."""
+    """Multiply the rate by ``gamma`` every ``step_size`` steps: lr = base * gamma**(k // size).
+
+    PyTorch's ``torch.optim.lr_scheduler.StepLR``.
+
+    Args:
+        optimizer: the nn optimizer to schedule.
+        step_size: how many ``step()`` calls between decays, a positive int.
+        gamma: the factor, > 0 (default 0.1).
+
+    Raises:
+        TypeError: if ``optimizer`` is not an nn optimizer.
+        ValueError: if ``step_size`` is not a positive int or ``gamma`` is not > 0.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn import SGD
+        >>> schedule = StepLR(SGD([Value(0.0)], lr=0.1), step_size=10)
+        >>> schedule.lr_at(9), round(schedule.lr_at(10), 12)
+        (0.1, 0.01)
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
@@ -58,6 +98,22 @@ class LinearDecayLR(LRSchedule):
 
     lr = base - (base - end_lr) * k / total_steps: micrograd's demo uses base 1.0, end 0.1 and
     100 steps, i.e. 1.0 - 0.9 * k / 100.
+
+    Args:
+        optimizer: the nn optimizer to schedule.
+        end_lr: the final rate, >= 0.
+        total_steps: how many ``step()`` calls the decay takes, a positive int.
+
+    Raises:
+        TypeError: if ``optimizer`` is not an nn optimizer.
+        ValueError: if ``total_steps`` is not a positive int or ``end_lr`` is negative.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> from nn import SGD
+        >>> schedule = LinearDecayLR(SGD([Value(0.0)], lr=1.0), end_lr=0.1, total_steps=100)
+        >>> round(schedule.lr_at(50), 6), round(schedule.lr_at(500), 6)
+        (0.55, 0.1)
     """
 
     def __init__(self, optimizer: Optimizer, end_lr: float, total_steps: int) -> None:

@@ -59,8 +59,30 @@ def to_dict(model: Module) -> dict[str, Any]:
 
 
 def save(model: Module, path: PathLike) -> None:
-    """Write ``model`` to ``path`` as JSON, atomically (the old file stays whole until the
-    new one is complete on disk)."""
+    """Write ``model`` to ``path`` as JSON, atomically.
+
+    The file holds the architecture (``config()``) and every parameter's number by dotted name.
+    It is written to a temporary file beside ``path`` and moved into place once complete on
+    disk, so an existing file stays whole if anything fails; an existing file keeps its
+    permission bits, a new one gets 0o644.
+
+    Args:
+        model: an ``nn.Neuron``, ``nn.Layer`` or ``nn.MLP``.
+        path: the file to write (str or ``os.PathLike``).
+
+    Raises:
+        TypeError: if ``model`` is not one of nn's savable modules.
+        ValueError: if a parameter is NaN or infinite (JSON cannot hold it).
+        OSError: if the folder cannot be written; the old file is left as it was.
+
+    Example:
+        >>> import os, tempfile, nn
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> model = nn.MLP(2, [3, 1], seed=0)
+        >>> nn.save(model, path)
+        >>> nn.load(path).state_dict() == model.state_dict()
+        True
+    """
     text = json.dumps(to_dict(model), indent=1, allow_nan=False) + "\n"
     target = Path(path)
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
@@ -81,8 +103,24 @@ def save(model: Module, path: PathLike) -> None:
 def load(path: PathLike) -> Module:
     """Read a model written by :func:`save`.
 
-    A truncated, malformed or mismatched file raises ValueError naming the file and the
-    problem; a missing file raises FileNotFoundError.
+    Args:
+        path: the JSON file (str or ``os.PathLike``).
+
+    Returns:
+        A new module of the saved class (``nn.Neuron``, ``nn.Layer`` or ``nn.MLP``) with the
+        saved architecture and numbers.
+
+    Raises:
+        FileNotFoundError: if ``path`` does not exist.
+        ValueError: if the file is truncated, malformed, not UTF-8, or does not match the
+            architecture it names; the message names the file and the problem.
+
+    Example:
+        >>> import os, tempfile, nn
+        >>> path = os.path.join(tempfile.mkdtemp(), "neuron.json")
+        >>> nn.save(nn.Neuron(3, seed=1), path)
+        >>> nn.load(path).nin
+        3
     """
     raw = Path(path).read_bytes()
     try:

@@ -1,4 +1,4 @@
-"""The bridge to PyTorch: ``to_torch``, ``from_torch`` and ``compare_with_torch``.
+"""Export to and import from PyTorch: ``to_torch`` and ``from_torch``.
 
 An ``nn.MLP`` is a ``torch.nn.Sequential`` in disguise: layer ``i`` is a ``Linear`` whose weight
 row ``j`` holds ``layers[i].neurons[j].w`` and whose bias entry ``j`` holds that neuron's ``b``,
@@ -23,15 +23,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from autograd_lite import Value, enable_grad
+from autograd_lite import Value
 
-from . import losses
-from .layers import MLP
+from ..layers import MLP
 
 if TYPE_CHECKING:
     import torch
@@ -53,7 +50,12 @@ class UnsupportedLayerError(ValueError, TypeError):
     """A torch module that ``from_torch`` cannot turn into part of an ``nn.MLP``.
 
     Both a ValueError (the Sequential's contents are wrong) and a TypeError (a module of the wrong
-    type), so either ``except`` clause catches it.
+    type), so either ``except`` clause catches it. The message names the module and its index.
+
+    Example:
+        >>> import nn
+        >>> issubclass(nn.UnsupportedLayerError, ValueError)
+        True
     """
 
 
@@ -97,9 +99,31 @@ def to_torch(model: MLP, dtype: torch.dtype | None = None) -> torch.nn.Sequentia
     Same weights, same function: layer ``i`` becomes ``Linear(nin, nout)`` (weight row ``j`` =
     neuron ``j``'s weights, bias entry ``j`` = its bias) followed by ``ReLU``, ``LeakyReLU(0.01)``,
     ``Tanh``, ``Sigmoid`` or ``Softplus(beta=1, threshold=40)`` (nothing for ``"linear"``).
-    ``dtype`` defaults to torch.float64, which holds every weight exactly. Frozen weights or biases
-    give tensors with ``requires_grad=False``. A model with shared parameters (``shared_bias``)
-    raises ValueError: ``Linear`` cannot share one bias between neurons.
+    Frozen weights or biases give tensors with ``requires_grad=False``. The user's torch random
+    state is left untouched (no random initialisation runs).
+
+    Args:
+        model: the ``nn.MLP`` to export.
+        dtype: a floating-point ``torch.dtype``; None means torch.float64, which holds every
+            weight exactly.
+
+    Returns:
+        A ``torch.nn.Sequential`` computing the same function.
+
+    Raises:
+        ImportError: if PyTorch (the ``torch`` extra) is not installed.
+        TypeError: if ``model`` is not an ``nn.MLP``.
+        ValueError: if ``dtype`` is not a floating-point dtype, the model shares parameters
+            (``shared_bias=True``: a ``Linear`` cannot share one bias between neurons), a
+            layer mixes activations, or a layer has some frozen and some trainable weights.
+
+    Example:
+        >>> import nn, torch
+        >>> model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+        >>> net = nn.to_torch(model)
+        >>> out = net(torch.tensor([[0.5, -1.0]], dtype=torch.float64))
+        >>> abs(out.item() - model([0.5, -1.0]).data) < 1e-15
+        True
     """
     torch = _import_torch("to_torch")
     dtype = _float_dtype(torch, dtype, "to_torch")
@@ -223,7 +247,28 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
     switches to x; the two differ by under e^-threshold); ``Identity`` is skipped. All hidden
     layers must share one activation, as in ``nn.MLP``. Tensors with ``requires_grad=False``
     become frozen Values, and a ``Linear`` without bias gets a bias frozen at 0.
-    Any other module raises :class:`UnsupportedLayerError` naming it.
+
+    Args:
+        module: a ``torch.nn.Sequential`` of ``Linear`` and activation modules.
+
+    Returns:
+        An ``nn.MLP`` with the same weights (float64 copies) and activations.
+
+    Raises:
+        ImportError: if PyTorch (the ``torch`` extra) is not installed.
+        TypeError: if ``module`` is not a ``Sequential``.
+        UnsupportedLayerError: for any other module, or an activation that does not follow a
+            ``Linear``, naming it and its index.
+        ValueError: if the Sequential has no ``Linear``, consecutive sizes do not match, hidden
+            layers use different activations, or a weight is not finite.
+
+    Example:
+        >>> import nn, torch
+        >>> _ = torch.manual_seed(0)
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+        >>> model = nn.from_torch(net)
+        >>> model.nouts, model.activation
+        ([4, 1], 'tanh')
     """
     torch = _import_torch("from_torch")
     if not isinstance(module, torch.nn.Sequential):
@@ -332,249 +377,3 @@ def _finite_row(row: list[float], index: int, what: str) -> list[float]:
         if not math.isfinite(x):
             raise ValueError(f"nn.from_torch: Linear at index {index} has a {what} of {x}")
     return row
-
-
-# --- side by side ---------------------------------------------------------------------------
-
-
-class Pair(NamedTuple):
-    """One number computed by both engines."""
-
-    ours: float
-    torch: float
-
-    @property
-    def difference(self) -> float:
-        return abs(self.ours - self.torch)
-
-
-class GradientRow(NamedTuple):
-    """One parameter's gradient from both engines and how far apart they are."""
-
-    name: str
-    ours: float
-    torch: float
-    difference: float
-
-
-@dataclass(frozen=True)
-class TorchComparison:
-    """What :func:`compare_with_torch` found; ``print()`` it for a table.
-
-    ``outputs`` holds one Pair per model output, input by input (``output_names`` labels them
-    ``out[i]`` or ``out[i][k]``); ``loss`` is the loss Pair; ``gradients`` has one row per
-    parameter in ``parameters()`` order; ``max_difference`` is the largest absolute difference
-    anywhere (NaN if either side produced a NaN).
-    """
-
-    outputs: list[Pair]
-    loss: Pair
-    gradients: list[GradientRow]
-    max_difference: float
-    loss_name: str = "loss"
-    output_names: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        width = max([len("gradient of loss"), *(len(n) for n in self.output_names),
-                     *(len(row.name) for row in self.gradients)]) + 2
-        lines = [f"{'':{width}}{'autograd-lite':>24}{'PyTorch':>24}{'|difference|':>14}"]
-
-        def line(name: str, ours: float, theirs: float) -> str:
-            diff = abs(ours - theirs)
-            return f"{name:{width}}{ours!r:>24}{theirs!r:>24}{diff:>14.1e}"
-
-        names = self.output_names or [f"out[{i}]" for i in range(len(self.outputs))]
-        lines += [line(name, *pair) for name, pair in zip(names, self.outputs, strict=True)]
-        lines.append(line(f"loss ({self.loss_name})", *self.loss))
-        lines.append("gradient of loss")
-        lines += [line(f"  {row.name}", row.ours, row.torch) for row in self.gradients]
-        lines.append(f"largest difference: {self.max_difference:.3e}")
-        return "\n".join(lines)
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        """A notebook shows the table when the report is a cell's last expression."""
-        printer.text(str(self))
-
-
-#: A loss given as a pair: ours on (predictions, targets) and torch's on (output, targets).
-LossPair = tuple[Callable[[Any, Any], Value], Callable[[Any, Any], Any]]
-
-
-def _torch_losses(torch: Any) -> dict[str, Callable[[Any, Any], Any]]:
-    """PyTorch's version of each loss in ``nn.LOSSES``, taking (predictions, targets)."""
-    functional = torch.nn.functional
-
-    def hinge(scores: Any, labels: Any) -> Any:
-        return torch.relu(1 - labels * scores).mean()
-
-    return {
-        "mse": functional.mse_loss,
-        "half_sse": lambda p, t: 0.5 * ((t - p) ** 2).sum(),
-        "hinge": hinge,
-        "max_margin": hinge,
-        "bce_with_logits": functional.binary_cross_entropy_with_logits,
-        "bce": functional.binary_cross_entropy,
-        "cross_entropy": functional.cross_entropy,
-    }
-
-
-def _loss_names() -> dict[Any, str]:
-    """nn's loss functions by identity, so ``loss=nn.mse`` works as well as ``loss="mse"``."""
-    return {
-        losses.mse: "mse",
-        losses.half_sum_squared_error: "half_sse",
-        losses.hinge_loss: "hinge",
-        losses.binary_cross_entropy_with_logits: "bce_with_logits",
-        losses.binary_cross_entropy: "bce",
-        losses.softmax_cross_entropy: "cross_entropy",
-    }
-
-
-def _sum_of_outputs(predictions: Any, targets: Any) -> Value:
-    total = Value(0.0, requires_grad=False)
-    for prediction in predictions:
-        for value in prediction if isinstance(prediction, list) else [prediction]:
-            total = total + value
-    return total
-
-
-def _resolve_loss(
-    torch: Any, loss: str | Callable[..., Value] | LossPair | None, targets: Any
-) -> tuple[str, Callable[[Any, Any], Value], Callable[[Any, Any], Any]]:
-    from .training import LOSSES
-
-    if loss is None:
-        if targets is not None:
-            raise ValueError("nn.compare_with_torch: targets given but no loss to use them")
-        return "sum of outputs", _sum_of_outputs, lambda out, _: out.sum()
-    if isinstance(loss, tuple):
-        if len(loss) != 2 or not all(callable(f) for f in loss):
-            raise TypeError(
-                "nn.compare_with_torch: a loss pair must be two functions, (ours, torch's)"
-            )
-        return "custom", loss[0], loss[1]
-    name = loss if isinstance(loss, str) else _loss_names().get(loss)
-    if name is None:
-        raise TypeError(
-            f"nn.compare_with_torch: loss must be a name from nn.LOSSES, one of nn's loss "
-            f"functions, or a pair (ours, torch's), got {loss!r}"
-        )
-    torch_losses = _torch_losses(torch)
-    if name not in LOSSES or name not in torch_losses:
-        raise ValueError(
-            f"nn.compare_with_torch: unknown loss {name!r}; choose one of "
-            f"{sorted(set(LOSSES) & set(torch_losses))} or pass a pair (ours, torch's)"
-        )
-    if targets is None:
-        raise ValueError(f"nn.compare_with_torch: loss {name!r} needs targets=, one per input")
-    return name, LOSSES[name][0], torch_losses[name]
-
-
-def _check_inputs(inputs: object, nin: int) -> list[list[float]]:
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or not inputs:
-        raise ValueError(
-            f"nn.compare_with_torch: inputs must be a non-empty list of rows of {nin} numbers, "
-            f"got {inputs!r}"
-        )
-    rows = []
-    for row in inputs:
-        if (isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != nin
-                or not all(_finite_number(x) for x in row)):
-            raise ValueError(
-                f"nn.compare_with_torch: each input must be {nin} finite numbers, got {row!r}"
-            )
-        rows.append([float(x) for x in row])
-    return rows
-
-
-def _finite_number(x: object) -> bool:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return False
-    return math.isfinite(x)
-
-
-def _targets_tensor(torch: Any, name: str, targets: Any, like: Any) -> Any:
-    if targets is None:
-        return None
-    if name == "cross_entropy":
-        return torch.tensor(targets, dtype=torch.long)
-    tensor = torch.tensor(targets, dtype=torch.float64)
-    return tensor.reshape(like.shape) if name != "custom" else tensor
-
-
-def compare_with_torch(
-    model: MLP,
-    inputs: Sequence[Sequence[float]],
-    loss: str | Callable[..., Value] | LossPair | None = None,
-    targets: Sequence[Any] | None = None,
-) -> TorchComparison:
-    """Run ``model`` here and in PyTorch (float64) on ``inputs``; report every number side by side.
-
-    ``loss`` is a name from ``nn.LOSSES`` (``"mse"``, ``"cross_entropy"``...) or one of nn's loss
-    functions (``nn.mse``), which then needs ``targets`` (one per input row); or a pair
-    ``(ours, torch_loss)`` where ``ours(predictions, targets)`` returns a Value and
-    ``torch_loss(output, targets)`` a tensor (``output`` has shape (rows,) for a one-output model,
-    else (rows, outputs); ``targets`` arrives as a float64 tensor, or None). Without a loss the
-    sum of all outputs is differentiated. Shared parameters get the sum of the torch gradients
-    of the entries they fill; frozen ones have no gradient on either side (rows show 0.0).
-
-    The model is left as it was: each parameter's ``grad`` is restored afterwards.
-    """
-    torch = _import_torch("compare_with_torch")
-    mlp = _check_mlp(model, "compare_with_torch")
-    rows = _check_inputs(inputs, mlp.nin)
-    name, ours_loss, torch_loss = _resolve_loss(torch, loss, targets)
-    ours_target = None if targets is None else list(targets)
-
-    named = mlp.named_parameters()
-    saved = [p.grad for _, p in named]
-    try:
-        for _, p in named:
-            p.grad = 0.0
-        with enable_grad():
-            predictions = [mlp(row) for row in rows]
-            ours_value = ours_loss(predictions, ours_target)
-            if not isinstance(ours_value, Value):
-                raise TypeError(
-                    f"nn.compare_with_torch: our loss returned {type(ours_value).__name__}, "
-                    "not a Value"
-                )
-            if ours_value.requires_grad:
-                ours_value.backward()
-        ours_grads = [p.grad for _, p in named]
-    finally:
-        for (_, p), grad in zip(named, saved, strict=True):
-            p.grad = grad
-
-    sequential = _build_sequential(torch, mlp, torch.float64)
-    with torch.enable_grad():
-        out = sequential(torch.tensor(rows, dtype=torch.float64))
-        shaped = out[:, 0] if out.shape[1] == 1 and name != "cross_entropy" else out
-        torch_value = torch_loss(shaped, _targets_tensor(torch, name, targets, shaped))
-        torch_value.backward()
-    linears = [sequential[i] for i in _linear_positions(mlp)]
-    slots = _slots(mlp)
-
-    def torch_grad(value: Value) -> float:
-        if not value.requires_grad:
-            return 0.0
-        total = 0.0
-        for slot in slots[value]:
-            tensor = getattr(linears[slot.layer], slot.tensor)
-            total += 0.0 if tensor.grad is None else float(tensor.grad[slot.position])
-        return total
-
-    ours_outputs = [x.data for p in predictions for x in (p if isinstance(p, list) else [p])]
-    outputs = [Pair(a, b) for a, b in zip(ours_outputs, out.flatten().tolist(), strict=True)]
-    gradients = []
-    for (param_name, p), ours_grad in zip(named, ours_grads, strict=True):
-        theirs = torch_grad(p)
-        gradients.append(GradientRow(param_name, ours_grad, theirs, abs(ours_grad - theirs)))
-    loss_pair = Pair(ours_value.data, float(torch_value.detach()))
-    differences = [pair.difference for pair in [*outputs, loss_pair]]
-    differences += [row.difference for row in gradients]
-    largest = math.nan if any(math.isnan(d) for d in differences) else max(differences)
-    per_row = len(outputs) // len(rows)
-    output_names = [f"out[{i}]" if per_row == 1 else f"out[{i}][{k}]"
-                    for i in range(len(rows)) for k in range(per_row)]
-    return TorchComparison(outputs, loss_pair, gradients, largest, name, output_names)
