@@ -43,7 +43,7 @@ CONSTANT_COLOR = "#777777"
 FONT = "Helvetica"
 
 #: Operations whose operands can be swapped: their edges need no position labels.
-COMMUTATIVE = frozenset({"+", "*", "add_n"})
+COMMUTATIVE = frozenset({"+", "*", "add_n", "maximum", "minimum", "hypot"})
 
 
 def format_number(x: float) -> str:

@@ -19,6 +19,27 @@ A user's own operation is defined the same way as the built-ins below::
     swish = Operation("swish",
                       forward=lambda x: x * sigmoid(x),
                       local_grads=lambda x, out: (sigmoid(x) * (1 + x * (1 - sigmoid(x))),))
+
+One definition serves every way of running it
+---------------------------------------------
+The tape (:mod:`autograd_lite.tape`) and its vectorised replay (:mod:`autograd_lite.vectorized`)
+keep no rules of their own: they run ``forward`` and ``local_grads`` themselves on stand-ins,
+symbolic names that write the rule out as Python source (:mod:`autograd_lite.symbolic`) and
+NumPy arrays that compute it for a whole batch (:mod:`autograd_lite.arrays`). For a rule to run
+on them, write it as it reads in maths:
+
+* arithmetic (``+ - * / **``, unary minus, ``abs``) and other Operations (``cos(x)``);
+* a conditional as ``where(condition, if_true, if_false)`` with ``condition`` a comparison
+  (``<``, ``<=``, ``>``, ``>=``), never a Python ``if`` on an input, and never ``==`` (between
+  Values ``==`` compares identity): relu's derivative is ``where(x > 0, 1.0, 0.0)``. ``where``
+  picks one of two values that are both computed, so neither may fail: guard a branch's own
+  input as well, as in ``out * log(where(a > 0, a, 1.0))``;
+* where the float ``forward`` must call ``math.*`` or check its domain, declare
+  ``array_forward=lambda np, *xs: ...`` in the same definition (``np.exp(x)``).
+
+A rule that still branches in Python, or calls ``math.*``, works everywhere too: the tape then
+calls it by reference and the vectorised replay runs it one element at a time, correctly but
+more slowly.
 """
 
 from __future__ import annotations
@@ -72,6 +93,10 @@ class Operation:
         local_grads: ``local_grads(*inputs, out) -> tuple``: d out / d input for each input.
         arity: How many inputs the operation takes, or None for any number (``linear``,
             ``add_n``). By default it is read from ``forward``'s signature.
+        array_forward: Optional ``array_forward(np, *arrays)``: ``forward`` on NumPy arrays,
+            element by element, for a ``forward`` that cannot run on arrays itself (it calls
+            ``math.*`` or checks its domain with ``if``); the vectorised replay uses it (see
+            the module's notes).
 
     Raises:
         ValueError: for an empty name or an arity below 1.
@@ -84,12 +109,13 @@ class Operation:
         (1, 8.0)
     """
 
-    __slots__ = ("name", "forward", "local_grads", "arity")
+    __slots__ = ("name", "forward", "local_grads", "arity", "array_forward")
 
     name: str
     forward: Callable[..., float]
     local_grads: Callable[..., tuple[Scalar, ...]]
     arity: int | None
+    array_forward: Callable[..., Any] | None
 
     def __init__(
         self,
@@ -97,15 +123,20 @@ class Operation:
         forward: Callable[..., float],
         local_grads: Callable[..., tuple[Scalar, ...]],
         arity: int | None = FROM_SIGNATURE,
+        *,
+        array_forward: Callable[..., Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"an Operation needs a non-empty name, got {name!r}")
         if not callable(forward) or not callable(local_grads):
             raise TypeError(f"Operation {name!r}: forward and local_grads must be callables")
+        if array_forward is not None and not callable(array_forward):
+            raise TypeError(f"Operation {name!r}: array_forward must be a callable or None")
         self.name = name
         self.forward = forward
         self.local_grads = local_grads
         self.arity = _arity(name, forward, arity)
+        self.array_forward = array_forward
 
     def __call__(self, *inputs: Any) -> Any:
         """Apply to numbers (returns a float) or to stand-ins such as Values (see the class)."""
@@ -289,64 +320,82 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _array_sigmoid(np: Any, x: Any) -> Any:
+    e = np.exp(-np.abs(x))  # the two forms of _sigmoid, chosen element by element
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _array_softplus(np: Any, x: Any) -> Any:
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
 def _softplus(x: float) -> float:
     # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): never overflows, exact for large |x|.
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def _sign(x: Scalar) -> float:
-    """The derivative of |x|: +1, -1, and 0 at zero (as PyTorch chooses)."""
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+def where(condition: Any, if_true: Any, if_false: Any) -> Any:
+    """``if_true`` where ``condition`` holds, else ``if_false``: the conditional of rules.
 
+    On numbers and Values the condition is a ``bool`` (a comparison) and one of the two values is
+    returned as it is, so on Values the gradient flows into the chosen one only, as with
+    ``torch.where``. A stand-in's comparison (a symbolic name, an array) is not a ``bool``: its
+    type's ``__where__(condition, if_true, if_false)`` decides (a conditional expression in
+    generated code, ``numpy.where`` on arrays). Both values are computed before the call, so
+    neither may fail: see the module's notes.
 
-def _is_zero(x: Scalar) -> bool:
-    """``x == 0`` by value, for floats and Values alike.
+    Args:
+        condition: A comparison such as ``x > 0``.
+        if_true: The value where it holds.
+        if_false: The value where it does not.
 
-    Between Values ``==`` compares identity (so Values work as dict keys); the ordering operators
-    read the data, so both tests together say "zero" for a float or a Value. NaN is not zero.
+    Returns:
+        ``if_true`` or ``if_false`` (for stand-ins, their element-wise choice).
+
+    Example:
+        >>> where(2.0 > 0, 1.0, 0.0), where(-2.0 > 0, 1.0, 0.0)
+        (1.0, 0.0)
     """
-    return x >= 0 and x <= 0
+    if condition is True:
+        return if_true
+    if condition is False:
+        return if_false
+    select = getattr(type(condition), "__where__", None)
+    if select is not None:
+        return select(condition, if_true, if_false)
+    return if_true if condition else if_false
 
 
-def _power_grads(a: Scalar, b: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
-    """d(a**b)/da and d(a**b)/db, each exact to every order where it exists."""
-    return _power_base_grad(a, b, out), _log_of_base(a, out)
+def _sign(x: Scalar) -> Scalar:
+    """The derivative of |x|: +1, -1, and 0 at zero (as PyTorch chooses)."""
+    return where(x > 0, 1.0, where(x < 0, -1.0, 0.0))  # type: ignore[no-any-return]
 
 
 def _power_base_grad(a: Scalar, b: Scalar, out: Scalar) -> Scalar:
-    """d(a**b)/da = b * a**(b - 1).
+    """d(a**b)/da = b * a**(b - 1), exact to every order wherever it exists.
 
-    At b = 0 it is 0 for every a (a**0 = 1): the constant 0 when the exponent is a constant (a
-    number, or a Value that requires no grad), else ``b * out / a``, the same function, so that
-    d/db gives the mixed derivative 1/a (at a = 0, where that does not exist, 0 as in PyTorch).
-    Each further derivative of a polynomial steps the exponent down to 0, so x**3 at 0 has all
-    its derivatives. At a = 0 and 0 < b < 1 the derivative is infinite: a clear error.
+    At b = 0 it is 0 for every a (a**0 = 1), even at a = 0, where a**(b - 1) does not exist: the
+    constant 0 when the exponent is a constant (a number, or a Value that requires no grad),
+    else ``b * out / a``, the same function, so that d/db gives the mixed derivative 1/a (0 at
+    a = 0, where it does not exist, as in PyTorch). Every derivative of a polynomial steps its
+    exponent down to such a 0, so x**3 has all its derivatives at 0. At a = 0 and 0 < b < 1 the
+    derivative is infinite, and computing 0.0 ** (b - 1) raises.
     """
-    if _is_zero(b):
-        varies = getattr(b, "requires_grad", False)  # a Value whose derivative will be taken
-        return b * out / a if varies and not _is_zero(a) else 0.0
-    if _is_zero(a) and b < 1:
-        raise ZeroDivisionError(
-            f"power: the derivative of 0.0 ** {float(b)!r} in its base, "
-            f"{float(b)!r} * 0.0 ** {float(b) - 1!r}, is infinite"
-        )
-    return b * a ** (b - 1)
+    if getattr(b, "requires_grad", False):  # a Value to differentiate again (not data: a flag)
+        nonzero_a = where(a > 0, a, where(a < 0, a, 1.0))
+        at_zero_exponent = where(a > 0, 1.0, where(a < 0, 1.0, 0.0)) * b * out / nonzero_a
+    else:
+        at_zero_exponent = 0.0
+    general = b * where(b > 0, a, where(b < 0, a, 1.0)) ** (b - 1)  # a's power, not 0 ** -1
+    return where(b > 0, general, where(b < 0, general, at_zero_exponent))  # type: ignore[no-any-return]
 
 
 def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
     """d(a**b)/db = a**b * log(a); at a = 0 the limit is 0, for a < 0 it does not exist (NaN)."""
-    if a > 0:
-        return out * log(a)  # type: ignore[no-any-return]
-    return 0.0 if _is_zero(a) else math.nan
-
-
-def _sqrt_grad(x: Scalar, out: Scalar) -> tuple[Scalar]:
-    """d sqrt(x)/dx = 1 / (2 sqrt(x)), infinite at x = 0: a clear error there."""
-    if _is_zero(out):
-        raise ZeroDivisionError(
-            f"sqrt: the derivative 0.5 / sqrt(x) is infinite at x = {float(x)!r}"
-        )
-    return (0.5 / out,)
+    positive = a > 0
+    return where(  # type: ignore[no-any-return]
+        positive, out * log(where(positive, a, 1.0)), where(a < 0, math.nan, 0.0)
+    )
 
 
 # --- the operations -----------------------------------------------------------------------------
@@ -355,25 +404,34 @@ def _sqrt_grad(x: Scalar, out: Scalar) -> tuple[Scalar]:
 add = Operation("+", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0))
 sub = Operation("-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0))
 mul = Operation("*", lambda a, b: a * b, lambda a, b, out: (b, a))
-div = Operation("/", _divide, lambda a, b, out: (1 / b, -out / b))
+div = Operation("/", _divide, lambda a, b, out: (1 / b, -out / b),
+                array_forward=lambda np, a, b: a / b)
 neg = Operation("neg", lambda a: -a, lambda a, out: (-1.0,))
-power = Operation("**", _power, _power_grads)
+power = Operation("**", _power,
+                  lambda a, b, out: (_power_base_grad(a, b, out), _log_of_base(a, out)),
+                  array_forward=lambda np, a, b: a**b)
 absolute = Operation("abs", abs, lambda x, out: (_sign(x),))
 
-exp = Operation("exp", _exp, lambda x, out: (out,))
-log = Operation("log", _log, lambda x, out: (1 / x,))
-sqrt = Operation("sqrt", _sqrt, _sqrt_grad)
-cos: Operation = Operation("cos", math.cos, lambda x, out: (-sin(x),))
-sin: Operation = Operation("sin", math.sin, lambda x, out: (cos(x),))
+exp = Operation("exp", _exp, lambda x, out: (out,), array_forward=lambda np, x: np.exp(x))
+log = Operation("log", _log, lambda x, out: (1 / x,), array_forward=lambda np, x: np.log(x))
+sqrt = Operation("sqrt", _sqrt, lambda x, out: (0.5 / out,),
+                 array_forward=lambda np, x: np.sqrt(x))
+cos: Operation = Operation("cos", math.cos, lambda x, out: (-sin(x),),
+                           array_forward=lambda np, x: np.cos(x))
+sin: Operation = Operation("sin", math.sin, lambda x, out: (cos(x),),
+                           array_forward=lambda np, x: np.sin(x))
 
-tanh = Operation("tanh", math.tanh, lambda x, out: (1 - out * out,))
-sigmoid = Operation("sigmoid", _sigmoid, lambda x, out: (out * (1 - out),))
-softplus = Operation("softplus", _softplus, lambda x, out: (sigmoid(x),))
-relu = Operation("relu", lambda x: x if x > 0 else 0.0, lambda x, out: (1.0 if x > 0 else 0.0,))
+tanh = Operation("tanh", math.tanh, lambda x, out: (1 - out * out,),
+                 array_forward=lambda np, x: np.tanh(x))
+sigmoid = Operation("sigmoid", _sigmoid, lambda x, out: (out * (1 - out),),
+                    array_forward=_array_sigmoid)
+softplus = Operation("softplus", _softplus, lambda x, out: (sigmoid(x),),
+                     array_forward=_array_softplus)
+relu = Operation("relu", lambda x: where(x > 0, x, 0.0), lambda x, out: (where(x > 0, 1.0, 0.0),))
 leaky_relu = Operation(
     "leaky_relu",
-    lambda x, slope: x if x > 0 else slope * x,
-    lambda x, slope, out: (1.0 if x > 0 else slope, 0.0 if x > 0 else x),
+    lambda x, slope: where(x > 0, x, slope * x),
+    lambda x, slope, out: (where(x > 0, 1.0, slope), where(x > 0, 0.0, x)),
 )
 
 # --- operations on many inputs: one node instead of a chain ------------------------------------

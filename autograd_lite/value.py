@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import anomaly, graph, guards, ops
 from .anomaly import _anomaly
 from .grad_mode import _mode
+from .math_methods import MathMethods
 
 if TYPE_CHECKING:
     from .ops import Operation
@@ -107,7 +108,7 @@ def _operand(x: object) -> Value | None:
     return None
 
 
-class Value:
+class Value(MathMethods):
     """A scalar in a computation graph.
 
     ``data`` is the number, ``grad`` the derivative of the last ``backward()`` root with respect
@@ -297,6 +298,36 @@ class Value:
             )
         for node, node_grad in graph.backpropagate(self, seed):
             node.grad += node_grad
+
+    def _backward(self) -> None:
+        """micrograd's single step of the chain rule, for stepping through backpropagation by hand.
+
+        Adds ``local derivative * self.grad`` into the ``grad`` of each operand that requires
+        grad, using the same rules as :meth:`backward`; a leaf's ``_backward()`` does nothing.
+        Calling it on every node in reverse topological order, after setting the root's
+        ``grad = 1.0``, is exactly what ``backward()`` does (with the root's gradient set rather
+        than added).
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> a, b = Value(2.0), Value(-3.0)
+            >>> c = a * b
+            >>> c.grad = 1.0
+            >>> c._backward()
+            >>> a.grad, b.grad
+            (-3.0, 2.0)
+        """
+        operation = self.operation
+        if operation is None:
+            return
+        parents = self.parents
+        try:
+            local = operation.local_grads(*map(_data, parents), self.data)
+        except (ValueError, ArithmeticError) as error:
+            raise graph._explain(error, self) from error
+        for parent, local_grad in zip(parents, local, strict=True):
+            if parent.requires_grad:
+                parent.grad += float(local_grad * self.grad)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on this Value and on every node of its graph."""

@@ -14,10 +14,11 @@ never needs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import ops
+from . import arguments, ops
+from .arrays import ArrayStandIn, run_elementwise, run_rule_elementwise
 from .tape import Tape, TraceGuardError
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class _Group:
     def __init__(self, operation: ops.Operation, outputs: list[int], inputs: list[list[int]],
                  wanted: list[bool], np: Any) -> None:  # fmt: skip
         self.operation = operation
+        self.np = np
         self.outputs = np.array(outputs)
         self.inputs = np.array(inputs)  # [nodes in group, arity]
         # Gradients flow only into operands that require grad (others may even get NaN, like
@@ -62,6 +64,23 @@ class _Group:
         self.reduce[np.arange(len(self.shared)), shared_inverse] = 1.0
 
 
+    def forward(self, x: Array) -> Array:
+        """The operation's forward on operands ``x`` [batch, nodes, arity]: [batch, nodes]."""
+        columns = [ArrayStandIn(x[..., i], self.np) for i in range(x.shape[-1])]
+        array_forward = self.operation.array_forward
+        if array_forward is not None:
+            return array_forward(self.np, *(c.array for c in columns))
+        return run_elementwise(self.operation.forward, columns, self.np)
+
+    def local_grads(self, x: Array, out: Array) -> Array:
+        """The local derivatives [batch, nodes, arity], from the operation's own rule."""
+        np = self.np
+        columns = [ArrayStandIn(x[..., i], np) for i in range(x.shape[-1])]
+        local = run_rule_elementwise(self.operation.local_grads, [*columns, ArrayStandIn(out, np)],
+                                     x.shape[-1], np)  # fmt: skip
+        return np.stack(local, axis=-1)
+
+
 class VectorizedTape:
     """A tape's graph replayed over a batch: ``values, grads = vtape.value_and_grad(*batch)``.
 
@@ -79,12 +98,6 @@ class VectorizedTape:
                 "vectorised replay runs one path for every example, so it needs a function "
                 "without data-dependent Python control flow"
             )
-        for node in tape.nodes:
-            if node.operation is not None and node.operation not in _RULES:
-                raise NotImplementedError(
-                    f"vectorised replay has no NumPy rule for the operation "
-                    f"'{node.operation.name}'; use the scalar tape or the eager engine"
-                )
         self.nodes = tape.nodes
         column = {node: i for i, node in enumerate(self.nodes)}
         self._input_columns = np.array([column[v] for v in tape.inputs], dtype=int)
@@ -111,14 +124,14 @@ class VectorizedTape:
 
     def _columns(self, batched_args: Sequence[Any]) -> Array:
         np = self._np
-        structure = self.tape._structure
+        structure = self.tape.structures
         if len(batched_args) != len(structure):
             raise TypeError(f"the tape was traced with {len(structure)} arguments, got "
                             f"{len(batched_args)}")  # fmt: skip
         blocks = []
         for i, arg in enumerate(batched_args):
             block = np.asarray(arg, dtype=float)
-            size = _count(structure[i])
+            size = arguments.count(structure[i])
             if block.ndim == 0 or block[0].size != size:
                 raise ValueError(
                     f"batched argument {i} must have a leading batch dimension and "
@@ -141,8 +154,7 @@ class VectorizedTape:
         values[:, self._leaf_columns] = [leaf.data for leaf in self.tape.leaves]
         with np.errstate(all="ignore"):
             for group in self.groups:
-                forward = _RULES[group.operation][0]
-                values[:, group.outputs] = forward(np, values[:, group.inputs])
+                values[:, group.outputs] = group.forward(values[:, group.inputs])
         if not np.isfinite(values).all():
             self._explain_non_finite(inputs, values)
         return values
@@ -156,9 +168,8 @@ class VectorizedTape:
         grads[:, self._output_column] = 1.0
         with np.errstate(all="ignore"):
             for group in reversed(self.groups):
-                local_grads = _RULES[group.operation][1]
                 upstream = grads[:, group.outputs][:, :, None]
-                local = local_grads(np, values[:, group.inputs], values[:, group.outputs])
+                local = group.local_grads(values[:, group.inputs], values[:, group.outputs])
                 contribution = (local * upstream).reshape(len(values), -1)
                 grads[:, group.single_targets] += contribution[:, group.single]
                 if len(group.shared):
@@ -195,15 +206,13 @@ class VectorizedTape:
         Returns that mean (or sum), like a loss.
         """
         outputs, grads = self.value_and_grad(*batched_args, reduce=reduce)
-        for leaf, grad in zip(self.tape.leaves, grads.tolist()):
-            if leaf.requires_grad:
-                leaf.grad += grad
+        arguments.accumulate(self.tape.leaves, grads.tolist())
         return float(outputs.mean() if reduce == "mean" else outputs.sum())
 
     def _explain_non_finite(self, inputs: Array, values: Array) -> None:
         np = self._np
         row = int(np.argwhere(~np.isfinite(values).all(axis=1))[0, 0])
-        self.tape(*_rebuild_row(self.tape, inputs[row].tolist()))  # the engine names the op
+        self.tape(*arguments.rebuild_all(self.tape.structures, inputs[row].tolist()))
         raise FloatingPointError(f"example {row} of the batch gives an infinite or NaN value")
 
 
@@ -211,83 +220,5 @@ def vectorize(tape: Tape) -> VectorizedTape:
     """A batched, NumPy replay of ``tape`` (see :class:`VectorizedTape`)."""
     return VectorizedTape(tape)
 
-
-def _count(structure: Any) -> int:
-    return 1 if structure is None else sum(_count(s) for s in structure)
-
-
-def _rebuild_row(tape: Tape, flat: list[float]) -> list[Any]:
-    from .tape import _rebuild
-
-    return list(_rebuild(tape._structure, iter(flat)))
-
-
-# --- the NumPy rules: forward and local derivatives of each operation over arrays -------------
-# `x` holds the operands, shape [batch, nodes, arity]; `out` the results, [batch, nodes].
-# Each rule mirrors the float rule of the same operation in ops.py; the tests check that
-# the two agree on every operation.
-
-Rule = tuple[Callable[[Any, Array], Array], Callable[[Any, Array, Array], Array]]
-
-
-def _stack(np: Any, *columns: Array) -> Array:
-    return np.stack(np.broadcast_arrays(*columns), axis=-1)
-
-
-def _sigmoid(np: Any, x: Array) -> Array:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _linear_forward(np: Any, x: Array) -> Array:
-    n = (x.shape[-1] - 1) // 2
-    return x[..., -1] + np.einsum("bgk,bgk->bg", x[..., :n], x[..., n : 2 * n])
-
-
-def _linear_grads(np: Any, x: Array, out: Array) -> Array:
-    n = (x.shape[-1] - 1) // 2
-    return np.concatenate([x[..., n : 2 * n], x[..., :n], np.ones_like(x[..., -1:])], axis=-1)
-
-
-def _power_grads(np: Any, x: Array, out: Array) -> Array:
-    a, b = x[..., 0], x[..., 1]
-    # As in ops.power: 0 where b = 0 (b * out / a away from a = 0), b * a ** (b - 1) elsewhere.
-    d_base = np.where(b == 0, np.where(a == 0, 0.0, b * out / np.where(a == 0, 1.0, a)),
-                      b * a ** (b - 1))
-    d_exponent = np.where(a > 0, out * np.log(np.where(a > 0, a, 1.0)),
-                          np.where(a == 0, 0.0, np.nan))  # fmt: skip
-    return _stack(np, d_base, d_exponent)
-
-
-_RULES: dict[ops.Operation, Rule] = {
-    ops.add: (lambda np, x: x[..., 0] + x[..., 1], lambda np, x, out: np.ones_like(x)),
-    ops.sub: (lambda np, x: x[..., 0] - x[..., 1],
-              lambda np, x, out: _stack(np, np.ones_like(out), -np.ones_like(out))),
-    ops.mul: (lambda np, x: x[..., 0] * x[..., 1], lambda np, x, out: x[..., ::-1]),
-    ops.div: (lambda np, x: x[..., 0] / x[..., 1],
-              lambda np, x, out: _stack(np, 1 / x[..., 1], -out / x[..., 1])),
-    ops.neg: (lambda np, x: -x[..., 0], lambda np, x, out: -np.ones_like(x)),
-    ops.power: (lambda np, x: x[..., 0] ** x[..., 1], _power_grads),
-    ops.absolute: (lambda np, x: np.abs(x[..., 0]), lambda np, x, out: np.sign(x)),
-    ops.exp: (lambda np, x: np.exp(x[..., 0]), lambda np, x, out: out[..., None]),
-    ops.log: (lambda np, x: np.log(x[..., 0]), lambda np, x, out: 1 / x),
-    ops.sqrt: (lambda np, x: np.sqrt(x[..., 0]), lambda np, x, out: 0.5 / out[..., None]),
-    ops.sin: (lambda np, x: np.sin(x[..., 0]), lambda np, x, out: np.cos(x)),
-    ops.cos: (lambda np, x: np.cos(x[..., 0]), lambda np, x, out: -np.sin(x)),
-    ops.tanh: (lambda np, x: np.tanh(x[..., 0]), lambda np, x, out: (1 - out * out)[..., None]),
-    ops.sigmoid: (lambda np, x: _sigmoid(np, x[..., 0]),
-                  lambda np, x, out: (out * (1 - out))[..., None]),
-    ops.softplus: (lambda np, x: np.maximum(x[..., 0], 0) + np.log1p(np.exp(-np.abs(x[..., 0]))),
-                   lambda np, x, out: _sigmoid(np, x)),
-    ops.relu: (lambda np, x: np.where(x[..., 0] > 0, x[..., 0], 0.0),
-               lambda np, x, out: (x > 0).astype(float)),
-    ops.leaky_relu: (
-        lambda np, x: np.where(x[..., 0] > 0, x[..., 0], x[..., 1] * x[..., 0]),
-        lambda np, x, out: _stack(np, np.where(x[..., 0] > 0, 1.0, x[..., 1]),
-                                  np.where(x[..., 0] > 0, 0.0, x[..., 0])),
-    ),
-    ops.linear: (_linear_forward, _linear_grads),
-    ops.add_n: (lambda np, x: x.sum(axis=-1), lambda np, x, out: np.ones_like(x)),
-}  # fmt: skip
 
 __all__ = ["VectorizedTape", "vectorize"]

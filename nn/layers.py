@@ -28,13 +28,19 @@ class Neuron(Module):
     ``bias`` is a number (a new bias Value starts there) or a Value, used as it is so that several
     neurons can share one bias. ``weights`` gives the starting weights explicitly; otherwise they
     are drawn with the ``init`` scheme (see :mod:`nn.init`) from ``seed``.
+
+    micrograd's ``Neuron(nin, nonlin=True)`` works unchanged: ``nonlin=True`` is
+    ``activation="relu"`` and ``nonlin=False`` is ``activation="linear"`` (also as the second
+    positional argument). Giving both ``nonlin`` and an ``activation`` that means something else is
+    a ValueError.
     """
 
     def __init__(
         self,
         nin: int,
-        activation: str = "relu",
+        activation: str | bool | None = None,
         *,
+        nonlin: bool | None = None,
         init: str = "uniform",
         seed: Seed = None,
         fan_out: int = 1,
@@ -43,6 +49,7 @@ class Neuron(Module):
         bias_requires_grad: bool = True,
     ) -> None:
         _check_count(nin, "Neuron nin")
+        activation = resolve_activation(activation, nonlin, "Neuron")
         self._activate = activation_function(activation)
         canonical_scheme(init)
         if weights is None:
@@ -56,6 +63,11 @@ class Neuron(Module):
             self.b = bias
         else:
             self.b = Value(_numbers([bias], 1, "Neuron bias")[0], requires_grad=bias_requires_grad)
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the neuron is linear."""
+        return self.activation != "linear"
 
     def weighted_sum(self, x: Input) -> Value:
         """The net input ``b + w0*x0 + w1*x1 + ...``, summed in micrograd's order.
@@ -85,14 +97,16 @@ class Layer(Module):
     ``shared_bias=True`` gives the layer one bias Value that all its neurons use (the textbook
     2-2-2 network does this); it counts as one parameter. ``bias`` is the starting bias: one
     number, or one number per neuron. ``weights`` is one list of ``nin`` weights per neuron.
+    micrograd's ``Layer(nin, nout, nonlin=False)`` works unchanged, as for :class:`Neuron`.
     """
 
     def __init__(
         self,
         nin: int,
         nout: int,
-        activation: str = "relu",
+        activation: str | bool | None = None,
         *,
+        nonlin: bool | None = None,
         init: str = "uniform",
         seed: Seed = None,
         weights: Sequence[Sequence[float]] | None = None,
@@ -102,6 +116,7 @@ class Layer(Module):
     ) -> None:
         _check_count(nin, "Layer nin")
         _check_count(nout, "Layer nout")
+        activation = resolve_activation(activation, nonlin, "Layer")
         activation_function(activation)
         if weights is not None and len(weights) != nout:
             raise ValueError(f"Layer weights: expected one list per neuron ({nout}): {weights!r}")
@@ -233,6 +248,46 @@ class MLP(Module):
             f"nin={self.nin}, nouts={self.nouts}, activation={self.activation!r}, "
             f"output_activation={self.output_activation!r}, parameters={len(self.parameters())}"
         )
+
+
+def resolve_activation(activation: str | bool | None, nonlin: object, where: str) -> str:
+    """One activation name from ``activation=`` and micrograd's ``nonlin=`` (ReLU or linear).
+
+    Args:
+        activation: An activation name, None (not given), or a bool: micrograd's ``nonlin``
+            passed as the second positional argument, as in ``Neuron(3, False)``.
+        nonlin: micrograd's flag (True: ``"relu"``, False: ``"linear"``), or None (not given).
+        where: The class name, for error messages.
+
+    Returns:
+        The activation name; ``"relu"`` when neither is given (micrograd's default too).
+
+    Raises:
+        TypeError: If ``nonlin`` is neither a bool nor None.
+        ValueError: If ``nonlin`` and ``activation`` are both given and disagree.
+
+    Example:
+        >>> resolve_activation(None, False, "Neuron"), resolve_activation("tanh", None, "Neuron")
+        ('linear', 'tanh')
+    """
+    if isinstance(activation, bool):
+        if nonlin is not None and nonlin is not activation:
+            raise ValueError(
+                f"{where}: nonlin given twice, as {activation} (positionally) and as {nonlin!r}"
+            )
+        activation, nonlin = None, activation
+    if nonlin is None:
+        return "relu" if activation is None else activation
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{where}: nonlin must be True or False, got {nonlin!r}")
+    implied = "relu" if nonlin else "linear"
+    if activation is not None and activation != implied:
+        raise ValueError(
+            f"{where}: nonlin={nonlin} means activation={implied!r} (micrograd's "
+            f"{'ReLU' if nonlin else 'linear'} neuron), but activation={activation!r} was given "
+            "too; pass only one of them"
+        )
+    return implied
 
 
 def _check_count(n: object, what: str) -> None:

@@ -209,11 +209,10 @@ def test_softplus_is_exact_where_torch_switches_to_x(x: float) -> None:
 
 INFINITE: list[tuple[str, Callable[[Any], Any], float, int, str]] = [
     # (what, expression, point, order at which it fails, words the message must contain)
-    ("sqrt at 0", lambda v: v.sqrt(), 0.0, 1,
-     "sqrt: the derivative 0.5 / sqrt(x) is infinite at x = 0.0"),
-    ("x ** 0.5 at 0", lambda v: v**0.5, 0.0, 1, "power: the derivative of 0.0 ** 0.5 in its base"),
-    ("x ** 2.5 at 0", lambda v: v**2.5, 0.0, 3, "power: the derivative of 0.0 ** 0.5 in its base"),
-    ("x ** 1.5 at 0", lambda v: v**1.5, 0.0, 2, "power: the derivative of 0.0 ** 0.5 in its base"),
+    ("sqrt at 0", lambda v: v.sqrt(), 0.0, 1, "backward through 'sqrt' with inputs [0.0]"),
+    ("x ** 0.5 at 0", lambda v: v**0.5, 0.0, 1, "backward through '**' with inputs [0.0, 0.5]"),
+    ("x ** 2.5 at 0", lambda v: v**2.5, 0.0, 3, "backward through '**' with inputs [0.0, 0.5]"),
+    ("x ** 1.5 at 0", lambda v: v**1.5, 0.0, 2, "backward through '**' with inputs [0.0, 0.5]"),
     # Finite but beyond a float: a derivative computed on Values (to be differentiated again)
     # refuses to overflow, as every Value does; the outermost one, on floats, is inf as in PyTorch.
     ("log at the smallest float", lambda v: v.log(), SUBNORMAL, 2, "backward through 'log'"),

@@ -78,6 +78,18 @@ def test_variables_are_listed_in_reading_order_and_shared() -> None:
         ("-x ** 2", 3.0, -9.0, -6.0),  # ** binds tighter than unary minus, as in Python
         ("2 ** x", 3.0, 8.0, 8.0 * math.log(2.0)),
         ("0x10 * x + 1_000", 1.0, 1016.0, 16.0),
+        ("tan(x)", 0.5, math.tan(0.5), 1 + math.tan(0.5) ** 2),
+        ("asin(x)", 0.6, math.asin(0.6), 1.25),
+        ("log2(x)", 8.0, 3.0, 1 / (8.0 * math.log(2.0))),
+        ("floor(x) + ceil(x) + sign(x)", 2.5, 6.0, 0.0),
+        ("atan2(x, 1)", 1.0, math.pi / 4, 0.5),
+        ("hypot(x, 4)", 3.0, 5.0, 0.6),
+        ("maximum(x, 1) + minimum(x, 1)", 1.0, 2.0, 1.0),  # a tie: each gives half
+        ("clamp(x, 0, 1)", 1.0, 1.0, 1.0),  # at a bound the gradient passes, as in PyTorch
+        ("clamp(x, 2, 1)", 0.5, 1.0, 0.0),  # min > max: max everywhere
+        ("x % 2", -5.5, 0.5, 1.0),  # the divisor's sign, as in Python
+        ("7 % x", -2.0, -1.0, -(7.0 // -2.0)),  # d(a % b)/db = -floor(a / b)
+        ("x // 2 + x", -5.5, -8.5, 1.0),
     ],
 )
 def test_each_function_and_operator(text: str, x: float, value: float, grad: float) -> None:
@@ -87,9 +99,11 @@ def test_each_function_and_operator(text: str, x: float, value: float, grad: flo
 
 
 def test_every_listed_function_is_callable_from_the_language() -> None:
-    for name in FUNCTIONS:
-        value, grads = evaluate(f"{name}(x)", x=0.5)
+    for name, function in FUNCTIONS.items():
+        args = ", ".join(["x", *["0.25"] * (function.required - 1)])
+        value, grads = evaluate(f"{name}({args})", x=0.5)
         assert math.isfinite(value) and math.isfinite(grads["x"]), name
+    assert "atan2(y, x)" in expression.describe_functions()
 
 
 def test_numbers_alone_give_a_constant() -> None:
@@ -138,6 +152,10 @@ def _combine(children: st.SearchStrategy[Generated]) -> st.SearchStrategy[Genera
         unary("exp(tanh({}))", lambda a: math.exp(math.tanh(a))),
         unary("log(1 + ({}) ** 2)", lambda a: math.log(1 + a * a)),
         unary("sqrt(1 + ({}) ** 2)", lambda a: math.sqrt(1 + a * a)),
+        unary("atan({})", math.atan),
+        unary("sinh(tanh({}))", lambda a: math.sinh(math.tanh(a))),
+        unary("log1p(({}) ** 2)", lambda a: math.log1p(a * a)),
+        binary("atan2({}, 2 + tanh({}))", lambda a, b: math.atan2(a, 2 + math.tanh(b))),
     )
 
 
@@ -174,8 +192,9 @@ def test_random_expressions_match_floats_and_central_differences(
     [
         ("x * * y", 5, "does not parse"),
         ("(x + 1", 1, "never closed"),
-        ("x % 2", 3, "'%' is not allowed"),
-        ("x // 2", 3, "'//' is not allowed"),
+        ("x @ 2", 3, "'@' is not allowed; the operators are + - * / ** % //"),
+        ("x << 2", 3, "'<<' is not allowed"),
+        ("clamp(x, 1)", 1, "clamp takes 3 arguments, got 2"),
         ("foo(x) + 1", 1, "unknown function 'foo'"),
         ("1 + exp", 5, "'exp' is a function"),
         ("exp(x, 2)", 1, "exp takes 1 argument, got 2"),

@@ -8,8 +8,9 @@
     >>> round(result.inputs["y"].grad, 6)
     1.5
 
-The language: numbers, named variables, ``+ - * / **``, unary ``-`` and ``+``, parentheses and
-calls of the functions in :data:`FUNCTIONS`. Python's own parser reads the text
+The language: numbers, named variables, ``+ - * / ** % //`` (``%`` and ``//`` as in Python: the
+remainder takes the divisor's sign), unary ``-`` and ``+``, parentheses and calls of the
+functions in :data:`FUNCTIONS`. Python's own parser reads the text
 (``ast.parse(..., mode="eval")``), and every node of the tree it returns is checked against a
 whitelist before anything is computed: no attribute access, no subscripts, no lambdas or
 comprehensions, no calls but the listed functions, nothing is ever passed to ``eval``. The text
@@ -27,7 +28,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from autograd_lite import ops
+from autograd_lite import math_ops, ops
 from autograd_lite.ops import Operation
 from autograd_lite.value import Value
 
@@ -50,6 +51,7 @@ class Function:
     operation: Operation
     required: int = 1
     defaults: tuple[float, ...] = ()
+    usage: str = ""  # how help shows a call with more than one argument, e.g. "atan2(y, x)"
 
     def arity(self) -> str:
         if not self.defaults:
@@ -69,8 +71,27 @@ FUNCTIONS: dict[str, Function] = {
     "relu": Function(ops.relu),
     "softplus": Function(ops.softplus),
     "abs": Function(ops.absolute),
-    "leaky_relu": Function(ops.leaky_relu, defaults=(0.01,)),
-}
+    "leaky_relu": Function(ops.leaky_relu, defaults=(0.01,), usage="leaky_relu(x[, slope])"),
+    **{
+        name: Function(math_ops.OPERATIONS[name])
+        for name in ("tan", "sinh", "cosh", "asin", "acos", "atan", "log1p", "expm1", "log2",
+                     "log10", "sign", "floor", "ceil")
+    },
+    "atan2": Function(math_ops.atan2, required=2, usage="atan2(y, x)"),
+    "hypot": Function(math_ops.hypot, required=2, usage="hypot(x, y)"),
+    "maximum": Function(math_ops.maximum, required=2, usage="maximum(a, b)"),
+    "minimum": Function(math_ops.minimum, required=2, usage="minimum(a, b)"),
+    "clamp": Function(math_ops.clamp_both, required=3, usage="clamp(x, min, max)"),
+}  # fmt: skip
+
+#: The binary operators, as help and errors list them.
+OPERATORS = "+ - * / ** % //"
+
+
+def describe_functions() -> str:
+    """The callable functions for help text: ``exp, log, ..., atan2(y, x), clamp(x, min, max)``."""
+    return ", ".join(function.usage or name for name, function in FUNCTIONS.items())
+
 
 _BINARY: dict[type[ast.operator], Operation] = {
     ast.Add: ops.add,
@@ -78,6 +99,8 @@ _BINARY: dict[type[ast.operator], Operation] = {
     ast.Mult: ops.mul,
     ast.Div: ops.div,
     ast.Pow: ops.power,
+    ast.Mod: math_ops.remainder,
+    ast.FloorDiv: math_ops.floor_divide,
 }
 
 _OPERATOR_SYMBOLS: dict[type[ast.AST], str] = {
@@ -280,7 +303,7 @@ def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
         if type(node.op) not in _BINARY:
             symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise ExpressionError(
-                f"the operator {symbol!r} is not allowed; the operators are + - * / **",
+                f"the operator {symbol!r} is not allowed; the operators are {OPERATORS}",
                 text,
                 _operator_column(node, text) or column,
             )
@@ -289,7 +312,7 @@ def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise ExpressionError(
-                f"the operator {symbol!r} is not allowed; the operators are + - * / **",
+                f"the operator {symbol!r} is not allowed; the operators are {OPERATORS}",
                 text,
                 column,
             )

@@ -8,7 +8,14 @@ from typing import Any
 
 from autograd_lite import Value, backward_stepper, draw_dot
 
-from .expression import Evaluation, ExpressionError, parse, parse_assignments
+from .expression import (
+    OPERATORS,
+    Evaluation,
+    ExpressionError,
+    describe_functions,
+    parse,
+    parse_assignments,
+)
 from .output import CommandError, Reporter, graph_bytes, json_number, write_all
 
 FORMATS = ("svg", "png", "dot")
@@ -103,9 +110,9 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description=(
             "Evaluate an arithmetic expression at the given values, run backward, print each "
             "variable's gradient and draw the computation graph. The language: numbers, "
-            "variables, + - * / **, unary minus, parentheses and the functions exp, log, sqrt, "
-            "sin, cos, tanh, sigmoid, relu, softplus, abs, leaky_relu(x[, slope]). An expression "
-            "that begins with '-' needs '--' before it: render -- \"-x * 2\" --at x=1."
+            f"variables, {OPERATORS}, unary minus, parentheses and the functions "
+            f"{describe_functions()}. An expression that begins with '-' needs '--' before it: "
+            "render -- \"-x * 2\" --at x=1."
         ),
     )
     parser.add_argument("expression", help='for example "x * y + sin(x)"')

@@ -1,0 +1,280 @@
+"""More of PyTorch's scalar maths, each an :class:`~autograd_lite.ops.Operation` like the core set.
+
+Trigonometry and its inverses (``tan``, ``asin``, ``acos``, ``atan``, ``atan2``), hyperbolic
+functions (``sinh``, ``cosh``), logarithms and exponentials made for small or other-base inputs
+(``log1p``, ``expm1``, ``log2``, ``log10``), the Euclidean norm ``hypot``, the steps ``sign``,
+``floor`` and ``ceil``, the piecewise ``maximum``, ``minimum`` and ``clamp``, and Python's
+``%`` and ``//``. Names and conventions follow PyTorch; each is one definition below: its forward
+on floats and its local derivatives, written with operations so that they work on floats and on
+Values (derivatives of any order).
+
+Piecewise rules need to know which side of a kink an input lies on. They ask :data:`sign`, an
+operation in its own right (derivative 0), instead of Python's ``if``: so the rule is one
+expression that any stand-in for a number can run. ``maximum`` splits its gradient evenly on a
+tie, as ``torch.maximum`` does.
+
+    >>> from autograd_lite import Value, maximum
+    >>> a, b = Value(2.0), Value(2.0)
+    >>> maximum(a, b).backward()
+    >>> a.grad, b.grad
+    (0.5, 0.5)
+    >>> max(a, b) is a                   # Python's max() picks one operand: it gets everything
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from .ops import Operation, exp, sqrt
+
+if TYPE_CHECKING:
+    from .ops import Scalar
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+# --- forward rules with a domain: a clear error instead of NaN or a bare "math domain error" ----
+
+
+def _in_unit_interval(name: str, x: float) -> None:
+    if not -1.0 <= x <= 1.0:
+        raise ValueError(f"{name}: the input must be in [-1, 1], got {x!r}")
+
+
+def _asin(x: float) -> float:
+    _in_unit_interval("asin", x)
+    return math.asin(x)
+
+
+def _acos(x: float) -> float:
+    _in_unit_interval("acos", x)
+    return math.acos(x)
+
+
+def _positive_log(name: str, function: Any) -> Any:
+    def forward(x: float) -> float:
+        if not x > 0:
+            raise ValueError(f"{name}: the input must be positive, got {x!r}")
+        return float(function(x))
+
+    return forward
+
+
+def _log1p(x: float) -> float:
+    if not x > -1:
+        raise ValueError(f"log1p: the input must be greater than -1, got {x!r}")
+    return math.log1p(x)
+
+
+def _overflow_checked(name: str, function: Any) -> Any:
+    def forward(x: float) -> float:
+        try:
+            return float(function(x))
+        except OverflowError:
+            raise OverflowError(f"{name}: {name}({x!r}) is too large for a float") from None
+
+    return forward
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+def _rounded(function: Any) -> Any:
+    def forward(x: float) -> float:
+        return float(function(x)) if math.isfinite(x) else x
+
+    return forward
+
+
+def _remainder(a: float, b: float) -> float:
+    if b == 0:
+        raise ZeroDivisionError(f"remainder: {a!r} % 0 is undefined (the divisor is zero)")
+    return a % b
+
+
+def _floor_divide(a: float, b: float) -> float:
+    if b == 0:
+        raise ZeroDivisionError(f"floor_divide: {a!r} // 0 is undefined (the divisor is zero)")
+    return a // b
+
+
+# --- which side of a kink: expressions in sign(), so every stand-in can run them ----------------
+
+
+def _above(z: Scalar) -> Scalar:
+    """1 where z > 0, else 0."""
+    s = sign(z)
+    step: Scalar = (s + s * s) * 0.5
+    return step
+
+
+def _half_step(z: Scalar) -> Scalar:
+    """1 where z > 0, 0.5 where z == 0, 0 where z < 0 (the even split of a tie)."""
+    step: Scalar = (1 + sign(z)) * 0.5
+    return step
+
+
+def _hypot_grads(x: Scalar, y: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
+    """x / r and y / r; at the origin (a cone's tip) 0 to every order, as |x| has at 0."""
+    off_origin = sign(out)  # 1, or 0 where x = y = 0
+    r = out + (1 - off_origin)  # never 0
+    return x * off_origin / r, y * off_origin / r
+
+
+def _atan2_grads(y: Scalar, x: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
+    """d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2), as PyTorch computes them.
+
+    At the origin atan2 is not continuous, so there is no derivative: division by zero says so.
+    """
+    r2 = x * x + y * y
+    return x / r2, -y / r2
+
+
+def _clamp_grads(x: Scalar, low: Scalar, high: Scalar, out: Scalar) -> tuple[Scalar, ...]:
+    """PyTorch's clamp_backward: x where low <= x <= high (bounds included), low where x < low
+    and low < high, high where x > high or high < low (then the result is high everywhere)."""
+    below, above = _above(low - x), _above(x - high)
+    crossed = _above(low - high)
+    return (1 - below) * (1 - above), below * _above(high - low), above + crossed - above * crossed
+
+
+# --- the operations -----------------------------------------------------------------------------
+# Each: name, forward on floats, local derivatives (inputs..., out) -> one per input, arity.
+
+tan: Operation = Operation("tan", math.tan, lambda x, out: (1 + out * out,), arity=1)
+sinh: Operation = Operation(
+    "sinh", _overflow_checked("sinh", math.sinh), lambda x, out: (cosh(x),), arity=1
+)
+cosh: Operation = Operation(
+    "cosh", _overflow_checked("cosh", math.cosh), lambda x, out: (sinh(x),), arity=1
+)
+asin = Operation("asin", _asin, lambda x, out: (1 / sqrt((1 - x) * (1 + x)),), arity=1)
+acos = Operation("acos", _acos, lambda x, out: (-1 / sqrt((1 - x) * (1 + x)),), arity=1)
+atan = Operation("atan", math.atan, lambda x, out: (1 / (1 + x * x),), arity=1)
+
+log1p = Operation("log1p", _log1p, lambda x, out: (1 / (1 + x),), arity=1)
+expm1 = Operation(
+    "expm1", _overflow_checked("expm1", math.expm1), lambda x, out: (exp(x),), arity=1
+)
+log2 = Operation(
+    "log2", _positive_log("log2", math.log2), lambda x, out: (1 / (x * _LN2),), arity=1
+)
+log10 = Operation(
+    "log10", _positive_log("log10", math.log10), lambda x, out: (1 / (x * _LN10),), arity=1
+)
+
+sign = Operation("sign", _sign, lambda x, out: (0.0,), arity=1)
+floor = Operation("floor", _rounded(math.floor), lambda x, out: (0.0,), arity=1)
+ceil = Operation("ceil", _rounded(math.ceil), lambda x, out: (0.0,), arity=1)
+
+hypot: Operation = Operation("hypot", math.hypot, _hypot_grads, arity=2)
+atan2 = Operation("atan2", math.atan2, _atan2_grads, arity=2)
+
+maximum = Operation(
+    "maximum",
+    lambda a, b: a if a >= b else b,
+    lambda a, b, out: (_half_step(a - b), _half_step(b - a)),
+    arity=2,
+)
+minimum = Operation(
+    "minimum",
+    lambda a, b: a if a <= b else b,
+    lambda a, b, out: (_half_step(b - a), _half_step(a - b)),
+    arity=2,
+)
+clamp_min = Operation(
+    "clamp_min",
+    lambda x, low: x if x >= low else low,
+    lambda x, low, out: (1 - _above(low - x), _above(low - x)),
+    arity=2,
+)
+clamp_max = Operation(
+    "clamp_max",
+    lambda x, high: x if x <= high else high,
+    lambda x, high, out: (1 - _above(x - high), _above(x - high)),
+    arity=2,
+)
+clamp_both = Operation(
+    "clamp", lambda x, low, high: min(max(x, low), high), _clamp_grads, arity=3
+)
+
+remainder = Operation("%", _remainder, lambda a, b, out: (1.0, -floor(a / b)), arity=2)
+floor_divide = Operation("//", _floor_divide, lambda a, b, out: (0.0, 0.0), arity=2)
+
+
+def clamp(x: Any, min: Any = None, max: Any = None) -> Any:
+    """``x`` limited to ``[min, max]``, with PyTorch's ``torch.clamp`` semantics.
+
+    The result is ``minimum(maximum(x, min), max)`` as numbers; where ``min > max`` it is
+    ``max`` everywhere. The derivative with respect to ``x`` is 1 where ``min <= x <= max`` (the
+    bounds themselves included) and 0 outside; a bound given as a Value receives the gradient
+    where it is the result (``min`` where ``x < min < max``, ``max`` where ``x > max`` or
+    ``max < min``), exactly as PyTorch 2.13 does.
+
+    Args:
+        x: A number or a Value.
+        min: The lower bound (a number or a Value), or None for no lower bound.
+        max: The upper bound (a number or a Value), or None for no upper bound.
+
+    Returns:
+        A float when every input is a number, else a Value recorded in the graph.
+
+    Raises:
+        ValueError: If both bounds are None (PyTorch refuses this too).
+
+    Example:
+        >>> from autograd_lite import Value, clamp
+        >>> clamp(1.7, min=0.0, max=1.0)
+        1.0
+        >>> x = Value(1.0)
+        >>> y = clamp(x, min=0.0, max=1.0)   # at the boundary: the gradient passes
+        >>> y.backward()
+        >>> y.data, x.grad
+        (1.0, 1.0)
+    """
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    if max is None:
+        return clamp_min(x, min)
+    if min is None:
+        return clamp_max(x, max)
+    return clamp_both(x, min, max)
+
+
+#: The operations this module adds, by name (:data:`autograd_lite.ops.BUILTINS` lists them too).
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in (tan, sinh, cosh, asin, acos, atan, log1p, expm1, log2, log10, sign, floor, ceil,
+               hypot, atan2, maximum, minimum, clamp_min, clamp_max, clamp_both, remainder,
+               floor_divide)
+}  # fmt: skip
+
+__all__ = [
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "ceil",
+    "clamp",
+    "clamp_both",
+    "clamp_max",
+    "clamp_min",
+    "cosh",
+    "expm1",
+    "floor",
+    "floor_divide",
+    "hypot",
+    "log1p",
+    "log2",
+    "log10",
+    "maximum",
+    "minimum",
+    "remainder",
+    "sign",
+    "sinh",
+    "tan",
+]  # fmt: skip
