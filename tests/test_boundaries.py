@@ -128,6 +128,21 @@ def test_a_zero_base_with_a_varying_exponent(b: float) -> None:
     assert (second[0][0], second[1][1]) == (2.0 if b == 2.0 else 0.0, 0.0)
 
 
+@pytest.mark.parametrize("b", [0.25, 0.5, 0.75])
+def test_a_constant_zero_base_needs_no_derivative_in_the_base(b: float) -> None:
+    """0 ** b in b for 0 < b < 1: the base's derivative b * 0 ** (b - 1) is infinite, but the
+    base is a constant, so it is not computed (it used to raise ZeroDivisionError)."""
+    assert nested_grads(lambda v: 0.0**v, b, 4) == [0.0, 0.0, 0.0, 0.0]
+    e = Value(b)
+    (Value(0.0, requires_grad=False) ** e).backward()
+    assert e.grad == 0.0
+
+
+def test_a_constant_divisor_needs_no_derivative_of_its_own() -> None:
+    """x / c: d/dc = -x / c**2 overflows for x = 1e200, c = 1e-100, but c is a constant."""
+    assert nested_grads(lambda v: v / 1e-100, 1e200, 3) == [1e100, 0.0, 0.0]
+
+
 def test_a_zero_base_and_a_zero_exponent() -> None:
     """0 ** 0 = 1: both derivatives are taken as 0 there, as PyTorch does."""
     a, e = Value(0.0), Value(0.0)

@@ -76,6 +76,8 @@ KINKS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[float], list
     ("x ** 2 at 0", lambda x: x**2, lambda t: t**2, [0.0], [0.0]),
     ("exponent at a zero base", lambda a, b: a**b, lambda a, b: a**b, [0.0, 2.0], [0.0, 0.0]),
     ("exponent at a zero base, one", lambda a, b: a**b, lambda a, b: a**b, [0.0, 1.0], [1.0, 0.0]),
+    ("exponent of a constant zero base", lambda b: 0.0**b, lambda b: 0.0**b, [0.5], [0.0]),
+    ("exponent of a constant zero base at 0", lambda b: 0.0**b, lambda b: 0.0**b, [0.0], [0.0]),
     ("exponent at a positive base", lambda a, b: a**b, lambda a, b: a**b, [2.0, 3.0],
      [12.0, 8.0 * 0.6931471805599453]),
 ]  # fmt: skip
