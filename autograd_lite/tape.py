@@ -2,10 +2,11 @@
 
 Tracing (:mod:`autograd_lite.tracing`) calls the function on Values and keeps the graph it builds
 as a flat list of instructions in topological order (a Wengert list): ``t7 = t3 * w12``.
-``print(tape)`` shows that list. From it the tape writes straight-line Python functions that
-compute the forward pass and the whole backward pass on plain floats (``tape.source`` shows
-them; :mod:`autograd_lite.codegen` writes them, deriving each operation's code from its own
-rules), so a replay creates no Value at all and runs at the speed of hand-written float code.
+``print(tape)`` shows that list. From it the tape writes Python functions that compute the
+forward pass and the whole backward pass on plain floats (``tape.source`` shows them;
+:mod:`autograd_lite.codegen` writes them, deriving each operation's code from its own rules, and
+writing a block repeated many times, such as one example of a batch, once as a loop), so a
+replay creates no Value at all and runs at the speed of hand-written float code.
 
 A replay reads the function's *inputs* from its arguments, and every other leaf of the graph
 (the parameters and constants the function captured) from that leaf's current ``data``, so a
@@ -232,7 +233,7 @@ class Tape:
 
     @property
     def source(self) -> str:
-        """The generated Python: ``forward`` and ``forward_backward``, straight-line code."""
+        """The generated Python: ``forward`` and ``forward_backward`` on plain floats."""
         return "\n\n".join(self._code(name).source for name in ("forward", "forward_backward"))
 
     def _code(self, name: str) -> codegen.GeneratedCode:
