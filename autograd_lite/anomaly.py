@@ -6,8 +6,9 @@ result as it is computed, and the backward pass checks every gradient it sends t
 first non-finite number raises :class:`AnomalyError`, naming the operation, its inputs and the line
 of your code that created the node.
 
-The mode costs nothing when it is off: the engine reads one thread-local flag per operation and
-one per backward pass. When it is on, each new node also records where it was created, in a table
+The mode costs nothing when it is off: it watches the engine through the one hook tools own
+(:mod:`autograd_lite.hooks`), which the engine reads as a single ``is None`` test. When it is on,
+each new node also records where it was created, in a table
 keyed by the node's ``id`` (Values have no ``__weakref__`` slot, and no per-node field is spent on
 this). The table belongs to the outermost ``detect_anomaly()`` block and is cleared when that
 block ends, so an ``id`` reused after a node is freed is overwritten by the new node's own site,
@@ -21,9 +22,12 @@ import math
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from contextlib import ContextDecorator
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
+
+from . import hooks
 
 if TYPE_CHECKING:
     from .ops import Operation
@@ -40,6 +44,7 @@ class AnomalyError(RuntimeError):
 class _AnomalyMode(threading.local):
     enabled: bool = False
     depth: int = 0
+    previous: hooks.Observer | None = None  # the observer installed before the outermost block
 
     def __init__(self) -> None:
         #: id(node) -> (file, line, function) of the user code that created the node.
@@ -63,7 +68,9 @@ class detect_anomaly(ContextDecorator):  # noqa: N801 - named like torch.autogra
 
     def __enter__(self) -> None:
         _anomaly.depth += 1
-        _anomaly.enabled = True
+        if _anomaly.depth == 1:
+            _anomaly.enabled = True
+            _anomaly.previous = hooks.install(_AnomalyObserver())
 
     def __exit__(
         self,
@@ -73,14 +80,28 @@ class detect_anomaly(ContextDecorator):  # noqa: N801 - named like torch.autogra
     ) -> None:
         _anomaly.depth -= 1
         if _anomaly.depth == 0:
+            hooks.restore(_anomaly.previous)
             _anomaly.enabled = False
             _anomaly.sites.clear()
 
 
-# --- the two hooks the engine calls while the mode is on ----------------------------------------
+class _AnomalyObserver(hooks.Observer):
+    """What ``detect_anomaly()`` installs in the engine's hook while it is on."""
+
+    def recorded(self, operation: Operation, parents: Sequence[Value], out: Value) -> None:
+        check_forward(operation, parents, out)
+
+    def sent(self, node: Value, local: Sequence[Any], node_grad: Any) -> None:
+        check_backward(node, local, node_grad)
+
+    def describe(self, node: Value) -> str:
+        return _describe_site(_anomaly.sites.get(id(node)))
 
 
-def check_forward(operation: Operation, parents: tuple[Value, ...], out: Value) -> None:
+# --- the two checks, called through the engine's hook while the mode is on ---------------------
+
+
+def check_forward(operation: Operation, parents: Sequence[Value], out: Value) -> None:
     """Remember where ``out`` was created; raise if its value is NaN or infinite."""
     site = _user_site()
     if site is not None:
@@ -92,16 +113,17 @@ def check_forward(operation: Operation, parents: tuple[Value, ...], out: Value) 
         )
 
 
-def check_backward(node: Value, local: tuple[Any, ...], node_grad: Any) -> None:
+def check_backward(node: Value, local: Sequence[Any], node_grad: Any) -> None:
     """Raise if a gradient that ``node``'s operation sends to one of its operands is not finite.
 
-    ``local`` holds the operation's local derivatives and ``node_grad`` the gradient arriving at
-    ``node`` (floats, or Values when a graph of the derivative is being built).
+    ``local`` holds the operation's local derivatives (None for an operand that needs none) and
+    ``node_grad`` the gradient arriving at ``node`` (floats, or Values when a graph of the
+    derivative is being built).
     """
     operation = node.operation
     assert operation is not None  # only operation nodes pass gradients on
     for position, (parent, local_grad) in enumerate(zip(node.parents, local, strict=True)):
-        if not parent.requires_grad:  # nothing flows into a constant
+        if local_grad is None or not parent.requires_grad:  # nothing flows into a constant
             continue
         sent = float(local_grad) * float(node_grad)
         if math.isfinite(sent):
@@ -116,13 +138,6 @@ def check_backward(node: Value, local: tuple[Any, ...], node_grad: Any) -> None:
 
 
 # --- where a node was created --------------------------------------------------------------------
-
-
-def creation_note(node: Value) -> str:
-    """Where ``node`` was created, as a line to add to an error; empty when the mode is off."""
-    if not _anomaly.enabled:
-        return ""
-    return "\n" + _describe_site(_anomaly.sites.get(id(node)))
 
 
 def _user_site() -> tuple[str, int, str] | None:

@@ -20,7 +20,22 @@ _mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations record their operands (the default)."""
+    """Whether new operations record their operands, in this thread (PyTorch's name).
+
+    Returns:
+        True by default; False inside ``no_grad()`` (unless an ``enable_grad()`` is nested).
+
+    Raises:
+        Nothing: it only reads the thread's mode.
+
+    Example:
+        >>> from autograd_lite import is_grad_enabled, no_grad
+        >>> with no_grad():
+        ...     print(is_grad_enabled())
+        False
+        >>> is_grad_enabled()
+        True
+    """
     return _mode.enabled
 
 
@@ -48,14 +63,38 @@ class _SetGradMode(ContextDecorator):
 class no_grad(_SetGradMode):  # noqa: N801 - named like torch.no_grad, which it mirrors
     """Operations inside record nothing: their results are constants with no parents.
 
-    Use it for evaluation and for parameter updates. Blocks nest, and leaving one restores the
-    mode in force before it, even when an exception passes through. Works as a decorator too.
+    Use it for evaluation and for parameter updates, as ``torch.no_grad``. Blocks nest, and
+    leaving one restores the mode in force before it, even when an exception passes through.
+    Works as a decorator too. The mode is per thread.
+
+    Raises:
+        Nothing: entering and leaving never fail.
+
+    Example:
+        >>> from autograd_lite import Value, no_grad
+        >>> w = Value(2.0)
+        >>> with no_grad():
+        ...     y = w * 3.0
+        >>> y.data, y.requires_grad
+        (6.0, False)
     """
 
     _enabled = False
 
 
 class enable_grad(_SetGradMode):  # noqa: N801 - named like torch.enable_grad
-    """Turn recording back on inside a ``no_grad()`` block."""
+    """Turn recording back on inside a ``no_grad()`` block (``torch.enable_grad``).
+
+    Raises:
+        Nothing: entering and leaving never fail.
+
+    Example:
+        >>> from autograd_lite import Value, enable_grad, no_grad
+        >>> w = Value(2.0)
+        >>> with no_grad(), enable_grad():
+        ...     y = w * 3.0
+        >>> y.requires_grad
+        True
+    """
 
     _enabled = True

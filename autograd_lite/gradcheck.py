@@ -30,7 +30,17 @@ Inputs = float | Value | Sequence[float | Value]
 
 
 class GradcheckError(RuntimeError):
-    """Analytic and numerical derivatives disagree; the message holds the table of both."""
+    """Analytic and numerical derivatives disagree; the message holds the table of both.
+
+    Example:
+        >>> from autograd_lite import Operation, gradcheck
+        >>> wrong = Operation("wrong_square", lambda x: x * x, lambda x, out: (x,))  # not 2x
+        >>> try:
+        ...     gradcheck(lambda x: wrong(x), [3.0])
+        ... except GradcheckError as error:
+        ...     print(str(error).splitlines()[0][:50])
+        gradcheck of <lambda> at [3.0]: 1 of 1 derivatives
+    """
 
 
 def gradcheck(
@@ -42,9 +52,30 @@ def gradcheck(
 ) -> bool:
     """Compare ``f``'s analytic derivative in each input with a central difference.
 
-    ``f`` takes one scalar per entry of ``inputs`` and returns a scalar Value. Returns True when
-    every derivative agrees; otherwise raises :class:`GradcheckError` with the table
-    (input, analytic, numeric, error).
+    The numeric derivative is (f(x + eps) - f(x - eps)) / (2 eps), one input at a time; the
+    two agree when ``|analytic - numeric| <= atol + rtol * |numeric|`` (the test of PyTorch's
+    ``torch.autograd.gradcheck``).
+
+    Args:
+        f: takes one scalar per entry of ``inputs`` and returns a scalar Value.
+        inputs: the point: numbers or Values (a Value's label names its row), or one number.
+        eps: the step of the central difference, > 0 (default 1e-6).
+        atol: the absolute tolerance, >= 0 (default 1e-5).
+        rtol: the relative tolerance, >= 0 (default 1e-3).
+
+    Returns:
+        True when every derivative agrees.
+
+    Raises:
+        GradcheckError: when a derivative disagrees; the message is the table (input,
+            analytic, numeric, error).
+        TypeError: if an input is not a number or a Value, or ``f`` does not return a Value.
+        ValueError: if ``inputs`` is empty, ``eps`` is not positive or a tolerance is negative.
+
+    Example:
+        >>> from autograd_lite import gradcheck
+        >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2])
+        True
     """
     point = _point(inputs, "gradcheck")
     _check_tolerances(eps, atol, rtol, "gradcheck")
@@ -71,6 +102,26 @@ def gradgradcheck(
 
     The analytic side differentiates the graph of the gradient (``create_graph=True``), so this
     checks that every operation's ``local_grads`` is itself differentiable and right.
+
+    Args:
+        f: takes one scalar per entry of ``inputs`` and returns a scalar Value.
+        inputs: the point: numbers or Values, or one number.
+        eps: the step of the central difference of the gradient, > 0 (default 1e-6).
+        atol: the absolute tolerance, >= 0 (default 1e-5).
+        rtol: the relative tolerance, >= 0 (default 1e-3).
+
+    Returns:
+        True when every second derivative agrees.
+
+    Raises:
+        GradcheckError: when a second derivative disagrees, with the table.
+        TypeError: if an input is not a number or a Value, or ``f`` does not return a Value.
+        ValueError: if ``inputs`` is empty, ``eps`` is not positive or a tolerance is negative.
+
+    Example:
+        >>> from autograd_lite import gradgradcheck
+        >>> gradgradcheck(lambda x, y: x.sin() * y ** 3, [0.5, 2.0])
+        True
     """
     point = _point(inputs, "gradgradcheck")
     _check_tolerances(eps, atol, rtol, "gradgradcheck")
@@ -108,10 +159,33 @@ def gradcheck_module(
 ) -> bool:
     """Check d loss / d p for every parameter ``p`` of ``module`` against a central difference.
 
-    ``module`` is anything with ``named_parameters()`` (pairs of name and Value) or
-    ``parameters()``; ``loss_fn()`` (or ``loss_fn(module)``) computes the loss from the module's
-    current parameters. Each parameter is nudged by ``+eps`` and ``-eps`` in turn and always
-    restored, even when ``loss_fn`` raises. No ``.grad`` is touched.
+    Each parameter is nudged by ``+eps`` and ``-eps`` in turn and always restored, even when
+    ``loss_fn`` raises. No ``.grad`` is touched.
+
+    Args:
+        module: anything with ``named_parameters()`` (pairs of name and Value) or
+            ``parameters()``.
+        loss_fn: ``loss_fn()`` or ``loss_fn(module)``, computing a scalar Value from the
+            module's current parameters.
+        eps: the step of the central difference, > 0 (default 1e-6).
+        atol: the absolute tolerance, >= 0 (default 1e-5).
+        rtol: the relative tolerance, >= 0 (default 1e-3).
+
+    Returns:
+        True when every parameter's derivative agrees.
+
+    Raises:
+        GradcheckError: when a derivative disagrees, with a row per parameter by name.
+        TypeError: if ``module`` has no parameters to read or ``loss_fn`` does not return a
+            Value.
+        ValueError: if ``eps`` is not positive or a tolerance is negative.
+
+    Example:
+        >>> import nn
+        >>> from autograd_lite import gradcheck_module
+        >>> model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+        >>> gradcheck_module(model, lambda: nn.mse([model([0.5, -1.0])], [0.2]))
+        True
     """
     _check_tolerances(eps, atol, rtol, "gradcheck_module")
     named = _named_parameters(module)
@@ -138,7 +212,7 @@ def gradcheck_module(
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _point(inputs: object, who: str) -> list[float]:
+def _point(inputs: object, caller: str) -> list[float]:
     entries = inputs if isinstance(inputs, Sequence) else [inputs]
     point = []
     for index, x in enumerate(entries):
@@ -148,18 +222,18 @@ def _point(inputs: object, who: str) -> list[float]:
             point.append(float(x))
         else:
             raise TypeError(
-                f"{who}: inputs[{index}] must be a number or a Value, got {type(x).__name__}"
+                f"{caller}: inputs[{index}] must be a number or a Value, got {type(x).__name__}"
             )
     if not point:
-        raise ValueError(f"{who}: inputs is empty; give one number per argument of f")
+        raise ValueError(f"{caller}: inputs is empty; give one number per argument of f")
     return point
 
 
-def _check_tolerances(eps: float, atol: float, rtol: float, who: str) -> None:
+def _check_tolerances(eps: float, atol: float, rtol: float, caller: str) -> None:
     if not eps > 0:
-        raise ValueError(f"{who}: eps must be positive, got {eps!r}")
+        raise ValueError(f"{caller}: eps must be positive, got {eps!r}")
     if not (atol >= 0 and rtol >= 0):
-        raise ValueError(f"{who}: atol and rtol must not be negative, got {atol!r}, {rtol!r}")
+        raise ValueError(f"{caller}: atol and rtol must not be negative, got {atol!r}, {rtol!r}")
 
 
 def _evaluate(f: Callable[..., Value], at: list[float]) -> float:

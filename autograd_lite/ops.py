@@ -80,6 +80,13 @@ class Operation:
     (``math.*`` would turn a Value into a float and silently lose higher derivatives). Check a new
     operation with ``gradcheck`` (first derivatives) and ``gradgradcheck`` (second).
 
+    ``local_grads`` may instead be a tuple of functions, one per input, each
+    ``(*inputs, out) -> derivative``: then the engine computes only the derivatives of the
+    operands that require grad. Use this form when one input's derivative can fail or cost where
+    another's is wanted: ``0 ** x`` needs no derivative in its base, and the base's
+    ``b * a ** (b - 1)`` is not defined there. The tuple is kept as :attr:`partials`, and
+    :attr:`local_grads` is then a function that calls them all.
+
     Calling an operation dispatches on its inputs' types: if an input's type defines
     ``__apply_operation__`` (a Value does, and so can any stand-in: a symbolic name, an array, a
     dual number), the first such type decides what happens, as
@@ -90,7 +97,8 @@ class Operation:
     Args:
         name: How the operation is shown in graphs, errors and listings.
         forward: ``forward(*inputs) -> float`` on plain floats.
-        local_grads: ``local_grads(*inputs, out) -> tuple``: d out / d input for each input.
+        local_grads: ``local_grads(*inputs, out) -> tuple``: d out / d input for each input;
+            or a tuple of functions ``(*inputs, out) -> derivative``, one per input.
         arity: How many inputs the operation takes, or None for any number (``linear``,
             ``add_n``). By default it is read from ``forward``'s signature.
         array_forward: Optional ``array_forward(np, *arrays)``: ``forward`` on NumPy arrays,
@@ -99,9 +107,11 @@ class Operation:
             the module's notes).
 
     Raises:
-        ValueError: for an empty name or an arity below 1.
-        TypeError: when ``forward`` or ``local_grads`` is not callable, when ``arity`` is
-            neither an int nor None, or when ``forward`` cannot take ``arity`` inputs.
+        ValueError: for an empty name, an arity below 1, or a tuple of derivative functions
+            whose length is not the arity.
+        TypeError: when ``forward`` or ``local_grads`` is not callable (or a tuple of
+            callables), when ``arity`` is neither an int nor None, or when ``forward`` cannot
+            take ``arity`` inputs.
 
     Example:
         >>> cube = Operation("cube", lambda x: x**3, lambda x, out: (3 * x * x,))
@@ -109,11 +119,14 @@ class Operation:
         (1, 8.0)
     """
 
-    __slots__ = ("name", "forward", "local_grads", "arity", "array_forward")
+    __slots__ = ("name", "forward", "local_grads", "partials", "arity", "array_forward")
 
     name: str
     forward: Callable[..., float]
+    #: Every input's derivative at once: ``local_grads(*inputs, out) -> tuple``.
     local_grads: Callable[..., tuple[Scalar, ...]]
+    #: One derivative function per input, when the operation was defined with them (else None).
+    partials: tuple[Callable[..., Scalar], ...] | None
     arity: int | None
     array_forward: Callable[..., Any] | None
 
@@ -121,22 +134,37 @@ class Operation:
         self,
         name: str,
         forward: Callable[..., float],
-        local_grads: Callable[..., tuple[Scalar, ...]],
+        local_grads: Callable[..., tuple[Scalar, ...]] | Sequence[Callable[..., Scalar]],
         arity: int | None = FROM_SIGNATURE,
         *,
         array_forward: Callable[..., Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"an Operation needs a non-empty name, got {name!r}")
-        if not callable(forward) or not callable(local_grads):
-            raise TypeError(f"Operation {name!r}: forward and local_grads must be callables")
+        partials = tuple(local_grads) if isinstance(local_grads, (tuple, list)) else None
+        rules = partials if partials is not None else (local_grads,)
+        if not callable(forward) or not all(callable(rule) for rule in rules):
+            raise TypeError(
+                f"Operation {name!r}: forward and local_grads must be callables (local_grads "
+                "may also be a tuple of callables, one per input)"
+            )
         if array_forward is not None and not callable(array_forward):
             raise TypeError(f"Operation {name!r}: array_forward must be a callable or None")
         self.name = name
         self.forward = forward
-        self.local_grads = local_grads
         self.arity = _arity(name, forward, arity)
         self.array_forward = array_forward
+        self.partials = partials
+        if partials is None:
+            self.local_grads = local_grads  # type: ignore[assignment]
+        else:
+            if len(partials) != self.arity:
+                raise ValueError(
+                    f"Operation {name!r}: {len(partials)} derivative functions for "
+                    f"{self.arity if self.arity is not None else 'any number of'} inputs; give "
+                    "one per input, in order"
+                )
+            self.local_grads = _all_of(partials)
 
     def __call__(self, *inputs: Any) -> Any:
         """Apply to numbers (returns a float) or to stand-ins such as Values (see the class)."""
@@ -151,8 +179,76 @@ class Operation:
                 return apply_operation(self, inputs)
         return checked_forward(self, inputs)
 
+    def local_grad(self, index: int, *inputs_and_out: Any) -> Scalar:
+        """The derivative with respect to input ``index`` alone.
+
+        Computed by that input's own function when the operation has :attr:`partials`, else
+        taken from :attr:`local_grads`.
+
+        Args:
+            index: Which input, from 0.
+            *inputs_and_out: The inputs, then the output (floats, or Values).
+
+        Returns:
+            d out / d input ``index``.
+
+        Example:
+            >>> power.local_grad(1, 0.0, 2.0, 0.0)  # d(0 ** b)/db at b = 2, without the base
+            0.0
+        """
+        if self.partials is not None:
+            return self.partials[index](*inputs_and_out)
+        return self.local_grads(*inputs_and_out)[index]
+
+    def needed_grads(self, needs: Sequence[bool], *inputs_and_out: Any) -> tuple[Any, ...]:
+        """The local derivatives of the inputs marked in ``needs``; None for the others.
+
+        An input that needs no gradient (a constant) gets None; with :attr:`partials` its
+        derivative is not even computed. The engine's general reverse pass (higher-order
+        derivatives, ``detect_anomaly()``) and the tools ask through here.
+
+        Args:
+            needs: One flag per input: does it require grad?
+            *inputs_and_out: The inputs, then the output (floats, or Values).
+
+        Returns:
+            One entry per input, in order.
+
+        Raises:
+            ValueError: when ``local_grads`` does not return one derivative per input.
+
+        Example:
+            >>> mul.needed_grads([True, False], 3.0, 4.0, 12.0)
+            (4.0, None)
+        """
+        if self.partials is not None and not all(needs):
+            return tuple(
+                rule(*inputs_and_out) if need else None
+                for rule, need in zip(self.partials, needs, strict=True)
+            )
+        local = self.local_grads(*inputs_and_out)
+        if len(local) != len(needs):
+            raise LocalGradsCountError(
+                f"operation '{self.name}': local_grads returned {len(local)} derivatives for "
+                f"{len(needs)} inputs; return exactly one per input, in order"
+            )
+        return tuple(d if need else None for d, need in zip(local, needs))
+
     def __repr__(self) -> str:
         return f"Operation({self.name!r})"
+
+
+class LocalGradsCountError(ValueError):
+    """An operation's ``local_grads`` did not return exactly one derivative per input."""
+
+
+def _all_of(partials: tuple[Callable[..., Scalar], ...]) -> Callable[..., tuple[Scalar, ...]]:
+    """One ``local_grads`` function made of one derivative function per input."""
+
+    def local_grads(*inputs_and_out: Any) -> tuple[Scalar, ...]:
+        return tuple(rule(*inputs_and_out) for rule in partials)
+
+    return local_grads
 
 
 def _arity(name: str, forward: Callable[..., float], arity: object) -> int | None:
@@ -388,8 +484,10 @@ mul = Operation("*", lambda a, b: a * b, lambda a, b, out: (b, a))
 div = Operation("/", _divide, lambda a, b, out: (1 / b, -out / b),
                 array_forward=lambda np, a, b: a / b)
 neg = Operation("neg", lambda a: -a, lambda a, out: (-1.0,))
-power = Operation("**", _power, lambda a, b, out: (b * a ** (b - 1), _log_of_base(a, out)),
-                  array_forward=lambda np, a, b: a**b)
+power = Operation(
+    "**", _power, (lambda a, b, out: b * a ** (b - 1), lambda a, b, out: _log_of_base(a, out)),
+    array_forward=lambda np, a, b: a**b,
+)
 absolute = Operation("abs", abs, lambda x, out: (_sign(x),))
 
 exp = Operation("exp", _exp, lambda x, out: (out,), array_forward=lambda np, x: np.exp(x))

@@ -42,13 +42,8 @@ def record(function: Callable[..., Any], args: Sequence[Any], *, has_aux: bool) 
     """
     structures = tuple(arguments.structure_of(arg, f"argument {i}") for i, arg in enumerate(args))
     inputs = [Value(x, label=f"x{i}") for i, x in enumerate(arguments.flatten(args))]
-    previous, guards.log.guards = guards.log.guards, []
-    try:
-        with enable_grad():
-            result = function(*arguments.rebuild_all(structures, inputs))
-        recorded = guards.log.guards
-    finally:
-        guards.log.guards = previous
+    with guards.recording() as recorded, enable_grad():
+        result = function(*arguments.rebuild_all(structures, inputs))
     output, aux = split_result(result, has_aux)
     aux_values = arguments.flatten_items(aux) if has_aux else []
     guard_operands = [v for guard in recorded for v in (guard.left, guard.right)]

@@ -1,9 +1,15 @@
 """``Value``: one number, its gradient, and the operation and operands that produced it.
 
-Applying an operation to Values creates a new Value that remembers the operation and its operands
-(an ordered tuple). Those links form the computation graph that ``backward()`` walks. Nothing else
-is stored per node: no closure, no reference from a node back to itself, so a graph is freed by
-reference counting alone as soon as its root is dropped.
+Applying an operation to Values creates a new Value that remembers the operation and its operands,
+in order. Those links form the computation graph that ``backward()`` walks. Nothing else is
+stored per node: no closure, no reference from a node back to itself, so a graph is freed by
+reference counting alone as soon as its root is dropped. The operands live in two fixed slots
+(most operations take one or two), so a node is one object for the cyclic garbage collector to
+track rather than two (a node and a tuple of operands).
+
+Below the class are the helpers every operator goes through: :func:`apply` and :func:`record` (an
+operation's result, recorded when gradients will be needed) and :func:`_fill`, the one place
+where a Value's slots are assembled.
 """
 
 from __future__ import annotations
@@ -12,100 +18,18 @@ import numbers
 import operator
 from collections.abc import Callable, Sequence
 from math import isfinite
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from . import anomaly, graph, guards, ops
-from .anomaly import _anomaly
+from . import graph, ops
 from .grad_mode import _mode
+from .hooks import slot as _hooks
 from .math_methods import MathMethods
+from .ops import as_number
 
 if TYPE_CHECKING:
     from .ops import Operation
 
-_data = attrgetter("data")
-_requires_grad = attrgetter("requires_grad")
-_new_value = object.__new__
-
-
-_number = ops.as_number  # "what needed a number, and what it got" for every float check
-
-
-def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
-    """Compute ``operation`` on ``inputs`` (Values or numbers) and record it in the graph.
-
-    Numbers become constant Values (``requires_grad=False``).
-    """
-    return record(
-        operation,
-        tuple([x if isinstance(x, Value) else _constant(x, operation) for x in inputs]),
-    )
-
-
-def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
-    """The result of ``operation`` on ``parents``, remembering them when gradients will be needed.
-
-    The result records its operands only when grad mode is on and at least one operand
-    requires grad; otherwise it is a constant, just like a number.
-    """
-    data = operation.forward(*map(_data, parents))
-    if type(data) is not float or not isfinite(data):
-        data = ops.checked_result(operation, list(map(_data, parents)), data)
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    if _mode.enabled and any(map(_requires_grad, parents)):
-        out.requires_grad = True
-        out.parents = parents
-        out.operation = operation
-    else:
-        out.requires_grad = False
-        out.parents = ()
-        out.operation = None
-    if _anomaly.enabled:  # detect_anomaly(): check the result, remember the creating line
-        anomaly.check_forward(operation, parents, out)
-    return out
-
-
-def _constant(x: object, operation: Operation) -> Value:
-    return _constant_value(_number(x, f"an operand of '{operation.name}'"))
-
-
-def _constant_value(x: float) -> Value:
-    """A leaf that requires no grad: what a plain number becomes inside an expression."""
-    out = _new_value(Value)
-    out.data = x
-    out.grad = 0.0
-    out.label = ""
-    out.requires_grad = False
-    out.parents = ()
-    out.operation = None
-    return out
-
-
-def _compare(
-    a: Value, other: object, symbol: str, test: Callable[[float, float], bool]
-) -> bool:
-    """``a symbol other`` on the data; noted as a guard while a trace is being recorded."""
-    b = _operand(other)
-    if b is None:
-        return NotImplemented  # type: ignore[no-any-return]  # Python then tries the reflection
-    outcome = test(a.data, b.data)
-    if guards.log.guards is not None:
-        guards.log.guards.append(guards.Guard(a, symbol, b, outcome))
-    return outcome
-
-
-def _operand(x: object) -> Value | None:
-    """``x`` as a Value for an arithmetic operator; None lets Python report an unsupported type."""
-    if isinstance(x, Value):
-        return x
-    if type(x) is float:
-        return _constant_value(x)
-    if type(x) is int or (not isinstance(x, bool) and isinstance(x, numbers.Real)):
-        return _constant_value(float(x))
-    return None
+_number = as_number  # "what needed a number, and what it got", for every check of a number
 
 
 class Value(MathMethods):
@@ -115,26 +39,40 @@ class Value(MathMethods):
     to it (accumulated: see :meth:`backward`), ``parents`` the operands that produced it, in order,
     and ``op`` the name of that operation (``""`` for a leaf). Values hash and compare with ``==``
     by identity, so they work as dict keys; ``<``, ``>`` and friends compare ``data``.
+
+    Args:
+        data: The number (an int or a float).
+        label: A name shown in drawings and listings.
+        requires_grad: False makes a constant: it receives no gradient.
+
+    Raises:
+        TypeError: when ``data`` is not a real number or ``label`` is not a str.
+
+    Example:
+        >>> a = Value(2.0, label="a")
+        >>> y = a * a + 1
+        >>> y.backward()
+        >>> y.data, a.grad
+        (5.0, 4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "requires_grad", "parents", "operation")
+    __slots__ = ("data", "grad", "label", "requires_grad", "operation", "_a", "_b")
 
     data: float
     grad: float
     label: str
     requires_grad: bool
-    parents: tuple[Value, ...]
     operation: Operation | None
+    # The operands, without a tuple per node: a leaf has _a = _b = None; one operand is _a; two
+    # are _a, _b; more (linear, add_n) are a tuple in _b with _a = None. Read them as `parents`.
+    _a: Any
+    _b: Any
 
     def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        self.data = _number(data, "Value data")
-        self.grad = 0.0
+        _fill(self, _number(data, "Value data"), bool(requires_grad), None, None, None)
         self.label = label
-        self.requires_grad = bool(requires_grad)
-        self.parents = ()
-        self.operation = None
 
     @classmethod
     def __apply_operation__(cls, operation: Operation, inputs: Sequence[Any]) -> Value:
@@ -145,7 +83,12 @@ class Value(MathMethods):
         """
         return apply(operation, inputs)
 
-    # --- the graph, as micrograd and the drawings see it ------------------------------------
+    # --- the graph, as the drawings and micrograd see it ------------------------------------
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands that produced this Value, in order (``()`` for a leaf)."""
+        return _operands(self._a, self._b)
 
     @property
     def op(self) -> str:
@@ -166,90 +109,90 @@ class Value(MathMethods):
 
     def __add__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.add, (self, o))
+        return NotImplemented if o is None else _binary(ops.add, self, o)
 
     def __radd__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.add, (o, self))
+        return NotImplemented if o is None else _binary(ops.add, o, self)
 
     def __sub__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.sub, (self, o))
+        return NotImplemented if o is None else _binary(ops.sub, self, o)
 
     def __rsub__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.sub, (o, self))
+        return NotImplemented if o is None else _binary(ops.sub, o, self)
 
     def __mul__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.mul, (self, o))
+        return NotImplemented if o is None else _binary(ops.mul, self, o)
 
     def __rmul__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.mul, (o, self))
+        return NotImplemented if o is None else _binary(ops.mul, o, self)
 
     def __truediv__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.div, (self, o))
+        return NotImplemented if o is None else _binary(ops.div, self, o)
 
     def __rtruediv__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.div, (o, self))
+        return NotImplemented if o is None else _binary(ops.div, o, self)
 
     def __pow__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.power, (self, o))
+        return NotImplemented if o is None else _binary(ops.power, self, o)
 
     def __rpow__(self, other: object) -> Value:
         o = _operand(other)
-        return NotImplemented if o is None else record(ops.power, (o, self))
+        return NotImplemented if o is None else _binary(ops.power, o, self)
 
     def __neg__(self) -> Value:
-        return record(ops.neg, (self,))
+        return _unary(ops.neg, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return record(ops.absolute, (self,))
+        return _unary(ops.absolute, self)
 
     # --- named operations --------------------------------------------------------------------
 
     def abs(self) -> Value:
         """|x|; its derivative is sign(x), taken as 0 at x = 0."""
-        return record(ops.absolute, (self,))
+        return _unary(ops.absolute, self)
 
     def exp(self) -> Value:
         """e**x; raises OverflowError above x = 709.78."""
-        return record(ops.exp, (self,))
+        return _unary(ops.exp, self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ValueError for x <= 0."""
-        return record(ops.log, (self,))
+        return _unary(ops.log, self)
 
     def sqrt(self) -> Value:
         """Square root; raises ValueError for x < 0."""
-        return record(ops.sqrt, (self,))
+        return _unary(ops.sqrt, self)
 
     def sin(self) -> Value:
         """sin(x), x in radians."""
-        return record(ops.sin, (self,))
+        return _unary(ops.sin, self)
 
     def cos(self) -> Value:
         """cos(x), x in radians."""
-        return record(ops.cos, (self,))
+        return _unary(ops.cos, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, in (-1, 1)."""
-        return record(ops.tanh, (self,))
+        return _unary(ops.tanh, self)
 
     def sigmoid(self) -> Value:
         """The logistic function 1 / (1 + e**-x), computed without overflow for any x."""
-        return record(ops.sigmoid, (self,))
+        return _unary(ops.sigmoid, self)
 
     def relu(self) -> Value:
         """max(x, 0); its derivative is taken as 0 at x = 0."""
-        return record(ops.relu, (self,))
+        return _unary(ops.relu, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x (the slope is an operand, so it can even be learned)."""
@@ -257,7 +200,7 @@ class Value(MathMethods):
 
     def softplus(self) -> Value:
         """log(1 + e**x), a smooth ReLU, computed without overflow for any x."""
-        return record(ops.softplus, (self,))
+        return _unary(ops.softplus, self)
 
     # --- comparisons read the data; they are not recorded, but a trace notes them as guards ----
 
@@ -274,8 +217,9 @@ class Value(MathMethods):
         return _compare(self, other, ">=", operator.ge)
 
     def __float__(self) -> float:
-        if guards.log.guards is not None:  # the number escapes into Python while tracing
-            guards.log.guards.append(guards.Guard(self, "==", _constant_value(self.data), True))
+        observer = _hooks.observer
+        if observer is not None:  # the number escapes into Python (a trace notes it as a guard)
+            observer.compared(self, "==", _constant(self.data), True)
         return self.data
 
     # --- differentiation ---------------------------------------------------------------------
@@ -285,9 +229,18 @@ class Value(MathMethods):
 
         The graph is walked once in reverse topological order (iteratively, so any depth works),
         and each node's operation supplies its local derivatives (the chain rule). Gradients
-        *accumulate*: a second call adds again, as in micrograd and PyTorch. Set ``grad = 0.0``
-        on the parameters (an optimizer's or module's ``zero_grad()``), or call
-        :meth:`zero_grad` on this root to clear the whole graph, before the next pass.
+        *accumulate*: a second call adds exactly one more pass, as in micrograd and PyTorch. Set
+        ``grad = 0.0`` on the parameters (an optimizer's or module's ``zero_grad()``), or call
+        :meth:`zero_grad` on this root to clear the whole graph, before the next pass. When a
+        local derivative cannot be computed, the error names the operation and every ``grad``
+        is left as it was before the call.
+
+        Args:
+            gradient: d(output)/d(self), the seed of the pass (1.0 for a loss).
+
+        Raises:
+            RuntimeError: when this Value does not require grad.
+            TypeError: when ``gradient`` is not a number.
         """
         seed = _number(gradient, "backward's gradient")
         if not self.requires_grad:
@@ -296,20 +249,18 @@ class Value(MathMethods):
                 "requires_grad=False, or was computed under no_grad()), so there is nothing to "
                 "differentiate"
             )
-        for node, node_grad in graph.backpropagate(self, seed):
-            node.grad += node_grad
+        graph.backward(self, seed)
 
     def _backward(self) -> None:
-        """micrograd's single step of the chain rule, for stepping through backpropagation by hand.
+        """One step of the chain rule: add each local derivative times ``grad`` into its operand.
 
-        Adds ``local derivative * self.grad`` into the ``grad`` of each operand that requires
-        grad, using the same rules as :meth:`backward`; a leaf's ``_backward()`` does nothing.
-        Calling it on every node in reverse topological order, after setting the root's
-        ``grad = 1.0``, is exactly what ``backward()`` does (with the root's gradient set rather
-        than added).
+        micrograd's name, for stepping through backpropagation by hand, and exactly what
+        ``backward()`` calls for every node in reverse topological order (after setting the
+        root's gradient). A leaf's does nothing; an operand that does not require grad receives
+        nothing, and with an operation's per-input rules (:attr:`Operation.partials`) its
+        derivative is not even computed.
 
         Example:
-            >>> from autograd_lite import Value
             >>> a, b = Value(2.0), Value(-3.0)
             >>> c = a * b
             >>> c.grad = 1.0
@@ -320,14 +271,26 @@ class Value(MathMethods):
         operation = self.operation
         if operation is None:
             return
-        parents = self.parents
         try:
-            local = operation.local_grads(*map(_data, parents), self.data)
+            a, b, grad = self._a, self._b, self.grad
+            if b is None:  # one operand: it requires grad, or this node would not record it
+                (local,) = operation.local_grads(a.data, self.data)
+                a.grad += local * grad
+            elif a is None:  # many operands
+                local_grads = operation.local_grads(*[p.data for p in b], self.data)
+                for parent, local in zip(b, local_grads, strict=True):
+                    if parent.requires_grad:
+                        parent.grad += local * grad
+            elif a.requires_grad and b.requires_grad:
+                local_a, local_b = operation.local_grads(a.data, b.data, self.data)
+                a.grad += local_a * grad
+                b.grad += local_b * grad
+            elif a.requires_grad:
+                a.grad += operation.local_grad(0, a.data, b.data, self.data) * grad
+            else:
+                b.grad += operation.local_grad(1, a.data, b.data, self.data) * grad
         except (ValueError, ArithmeticError) as error:
-            raise graph._explain(error, self) from error
-        for parent, local_grad in zip(parents, local, strict=True):
-            if parent.requires_grad:
-                parent.grad += float(local_grad * self.grad)
+            raise graph.failed_derivative(error, self) from error
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on this Value and on every node of its graph."""
@@ -347,3 +310,118 @@ class Value(MathMethods):
     def __format__(self, spec: str) -> str:
         """``f"{v:.3f}"`` formats the data; an empty spec gives the repr."""
         return format(self.data, spec) if spec else repr(self)
+
+
+# --- building Values ----------------------------------------------------------------------------
+
+
+def _fill(node: Value, data: float, requires_grad: bool, operation: Operation | None,
+          a: Any, b: Any) -> Value:  # fmt: skip
+    """Set every slot of ``node``: the one place a Value is assembled."""
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.requires_grad = requires_grad
+    node.operation = operation
+    node._a = a
+    node._b = b
+    return node
+
+
+_new_value = object.__new__
+
+
+def _constant(x: float) -> Value:
+    """A leaf that requires no grad: what a plain number becomes inside an expression."""
+    return _fill(_new_value(Value), x, False, None, None, None)
+
+
+def _result(operation: Operation, data: object, needs_grad: bool, a: Any, b: Any) -> Value:
+    """``operation``'s result node; it keeps its operands only when a gradient will flow back.
+
+    ``needs_grad`` says whether an operand requires grad; inside ``no_grad()`` nothing does.
+    ``a`` and ``b`` are the operands as the slots hold them (see :class:`Value`).
+    """
+    if type(data) is not float or not isfinite(data):
+        data = ops.checked_result(operation, [p.data for p in _operands(a, b)], data)
+    if needs_grad and _mode.enabled:
+        out = _fill(_new_value(Value), data, True, operation, a, b)
+    else:
+        out = _fill(_new_value(Value), data, False, None, None, None)
+    observer = _hooks.observer
+    if observer is not None:  # a tool is watching (detect_anomaly)
+        observer.recorded(operation, _operands(a, b), out)
+    return out
+
+
+def _operands(a: Any, b: Any) -> tuple[Value, ...]:
+    """The operands held as in the slots ``_a`` and ``_b``, as a tuple."""
+    if a is None:
+        return () if b is None else b
+    return (a,) if b is None else (a, b)
+
+
+def _unary(operation: Operation, a: Value) -> Value:
+    """``operation(a)`` recorded in the graph."""
+    return _result(operation, operation.forward(a.data), a.requires_grad, a, None)
+
+
+def _binary(operation: Operation, a: Value, b: Value) -> Value:
+    """``operation(a, b)`` recorded in the graph."""
+    needs_grad = a.requires_grad or b.requires_grad
+    return _result(operation, operation.forward(a.data, b.data), needs_grad, a, b)
+
+
+def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
+    """The result of ``operation`` on ``parents``, remembering them when gradients will be needed.
+
+    The result records its operands only when grad mode is on and at least one operand
+    requires grad; otherwise it is a constant, just like a number.
+    """
+    if len(parents) == 2:
+        return _binary(operation, *parents)
+    if len(parents) == 1:
+        return _unary(operation, parents[0])
+    needs_grad = any(p.requires_grad for p in parents)
+    data = operation.forward(*[p.data for p in parents])
+    return _result(operation, data, needs_grad, None, parents if parents else None)
+
+
+def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
+    """Compute ``operation`` on ``inputs`` (Values or numbers) and record it in the graph.
+
+    Numbers become constant Values (``requires_grad=False``).
+    """
+    return record(
+        operation,
+        tuple([x if isinstance(x, Value) else _operand_of(x, operation) for x in inputs]),
+    )
+
+
+def _operand_of(x: object, operation: Operation) -> Value:
+    return _constant(_number(x, f"an operand of '{operation.name}'"))
+
+
+def _operand(x: object) -> Value | None:
+    """``x`` as a Value for an arithmetic operator; None lets Python report an unsupported type."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float:
+        return _constant(x)
+    if type(x) is int or (not isinstance(x, bool) and isinstance(x, numbers.Real)):
+        return _constant(float(x))
+    return None
+
+
+def _compare(
+    a: Value, other: object, symbol: str, test: Callable[[float, float], bool]
+) -> bool:
+    """``a symbol other`` on the data; noted as a guard while a trace is being recorded."""
+    b = _operand(other)
+    if b is None:
+        return NotImplemented  # type: ignore[no-any-return]  # Python then tries the reflection
+    outcome = test(a.data, b.data)
+    observer = _hooks.observer
+    if observer is not None:
+        observer.compared(a, symbol, b, outcome)
+    return outcome

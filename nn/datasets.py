@@ -24,6 +24,23 @@ def xor(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[Points
 
     The corners are used in turn, so the classes are balanced; with ``n_samples=4`` and
     ``noise=0`` it is the truth table itself (shuffled, like every set here).
+
+    Args:
+        n_samples: how many points, a positive int (default 100).
+        noise: the spread of the Gaussian noise added to each coordinate, >= 0 (default 0.1).
+        seed: the random seed (default 0).
+
+    Returns:
+        ``(X, y)``: ``n_samples`` rows ``[x1, x2]`` and as many 0/1 labels.
+
+    Raises:
+        ValueError: if ``n_samples`` is not a positive int or ``noise`` is negative or not
+            finite.
+
+    Example:
+        >>> X, y = xor(4, noise=0.0)
+        >>> sorted((tuple(p), label) for p, label in zip(X, y))
+        [((0.0, 0.0), 0), ((0.0, 1.0), 1), ((1.0, 0.0), 1), ((1.0, 1.0), 0)]
     """
     _check(n_samples, noise)
     rng = random.Random(seed)
@@ -41,6 +58,23 @@ def moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[Poin
 
     Class 0 is the upper arc (cos t, sin t), class 1 the lower one (1 - cos t, 0.5 - sin t),
     for t evenly spaced in [0, pi], plus Gaussian noise of spread ``noise``.
+
+    Args:
+        n_samples: how many points, a positive int (default 100); class 0 gets the odd one.
+        noise: the spread of the Gaussian noise, >= 0 (default 0.1).
+        seed: the random seed (default 0).
+
+    Returns:
+        ``(X, y)``: rows ``[x1, x2]`` and 0/1 labels.
+
+    Raises:
+        ValueError: if ``n_samples`` is not a positive int or ``noise`` is negative or not
+            finite.
+
+    Example:
+        >>> X, y = moons(10, seed=1)
+        >>> len(X), sum(y)
+        (10, 5)
     """
     _check(n_samples, noise)
     rng = random.Random(seed)
@@ -61,7 +95,26 @@ def moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[Poin
 def circles(
     n_samples: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0
 ) -> tuple[Points, list[int]]:
-    """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (in (0, 1))."""
+    """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (in (0, 1)).
+
+    Args:
+        n_samples: how many points, a positive int (default 100).
+        noise: the spread of the Gaussian noise, >= 0 (default 0.05).
+        factor: the inner radius, in (0, 1) (default 0.5).
+        seed: the random seed (default 0).
+
+    Returns:
+        ``(X, y)``: rows ``[x1, x2]`` and 0/1 labels (1 inside).
+
+    Raises:
+        ValueError: if ``factor`` is outside (0, 1), ``n_samples`` is not a positive int or
+            ``noise`` is negative.
+
+    Example:
+        >>> X, y = circles(8, noise=0.0)
+        >>> [round(x1 * x1 + x2 * x2, 6) for (x1, x2), label in zip(X, y) if label == 1]
+        [0.25, 0.25, 0.25, 0.25]
+    """
     _check(n_samples, noise)
     if not 0 < factor < 1:
         raise ValueError(f"circles: factor must be between 0 and 1, got {factor!r}")
@@ -83,6 +136,24 @@ def spirals(
     """``n_classes`` arms winding out from the centre (CS231n's spiral data), classes 0..k-1.
 
     Arm k has radius r from 0 to 1 and angle 4k + 4r + noise; counts differ by at most one.
+
+    Args:
+        n_samples: how many points, a positive int (default 150).
+        n_classes: how many arms, an int >= 2 (default 3).
+        noise: the spread of the Gaussian noise on the angle, >= 0 (default 0.2).
+        seed: the random seed (default 0).
+
+    Returns:
+        ``(X, y)``: rows ``[x1, x2]`` and class indices 0..n_classes-1.
+
+    Raises:
+        ValueError: if ``n_classes`` < 2, ``n_samples`` is not a positive int or ``noise`` is
+            negative.
+
+    Example:
+        >>> X, y = spirals(9, n_classes=3)
+        >>> sorted(set(y)), [y.count(k) for k in range(3)]
+        ([0, 1, 2], [3, 3, 3])
     """
     _check(n_samples, noise)
     _check_count(n_classes, "spirals: n_classes", minimum=2)
@@ -105,7 +176,25 @@ def blobs(
 ) -> tuple[Points, list[int]]:
     """Gaussian clouds of spread ``std``, one class per centre; counts differ by at most one.
 
-    ``centers`` is a list of points, or a number of centres drawn uniformly in [-10, 10].
+    Args:
+        n_samples: how many points, a positive int (default 100).
+        centers: a list of points, or a number of centres drawn uniformly in [-10, 10]
+            (default 3).
+        std: the spread of each cloud, >= 0 (default 1.0).
+        n_features: the dimension when ``centers`` is a number (default 2).
+        seed: the random seed (default 0).
+
+    Returns:
+        ``(X, y)``: rows of ``n_features`` numbers and class indices, one class per centre.
+
+    Raises:
+        ValueError: if the centres are empty or of mixed dimensions, a count is not a positive
+            int, or ``std`` is negative.
+
+    Example:
+        >>> X, y = blobs(6, centers=[[0.0, 0.0], [5.0, 5.0]], std=0.0)
+        >>> sorted({tuple(p) for p in X})
+        [(0.0, 0.0), (5.0, 5.0)]
     """
     _check(n_samples, std)
     rng = random.Random(seed)
@@ -128,7 +217,26 @@ def blobs(
 def regression_1d(
     n_samples: int = 100, noise: float = 0.1, seed: int = 0
 ) -> tuple[Points, list[float]]:
-    """A curve to fit: x uniform in [-1, 1], y = sin(3x) + 0.5x + Gaussian noise; X is [[x]]."""
+    """A curve to fit: x uniform in [-1, 1], y = sin(3x) + 0.5x + Gaussian noise.
+
+    Args:
+        n_samples: how many points, a positive int (default 100).
+        noise: the spread of the Gaussian noise on y, >= 0 (default 0.1).
+        seed: the random seed (default 0).
+
+    Returns:
+        ``(X, y)``: rows ``[x]`` and float targets.
+
+    Raises:
+        ValueError: if ``n_samples`` is not a positive int or ``noise`` is negative or not
+            finite.
+
+    Example:
+        >>> X, y = regression_1d(3, noise=0.0)
+        >>> import math
+        >>> all(abs(t - (math.sin(3 * x) + 0.5 * x)) < 1e-12 for (x,), t in zip(X, y))
+        True
+    """
     _check(n_samples, noise)
     rng = random.Random(seed)
     xs = [rng.uniform(-1.0, 1.0) for _ in range(n_samples)]
@@ -136,7 +244,21 @@ def regression_1d(
 
 
 def signed_labels(y: Sequence[int]) -> list[int]:
-    """0/1 labels as -1/+1 (for the hinge loss): 0 -> -1, 1 -> +1."""
+    """0/1 labels as -1/+1 (for the hinge loss): 0 -> -1, 1 -> +1.
+
+    Args:
+        y: labels, each 0 or 1.
+
+    Returns:
+        A new list of -1/+1 labels.
+
+    Raises:
+        ValueError: naming the first label that is not 0 or 1.
+
+    Example:
+        >>> signed_labels([0, 1, 1])
+        [-1, 1, 1]
+    """
     bad = [label for label in y if label not in (0, 1)]
     if bad:
         raise ValueError(f"signed_labels: expected 0/1 labels, got {bad[0]!r}")
@@ -151,7 +273,24 @@ def train_test_split(
 ) -> tuple[list[T], list[T], list[object], list[object]]:
     """``X_train, X_test, y_train, y_test`` after a seeded shuffle (scikit-learn's order).
 
-    ``test_size`` is a fraction in (0, 1); the test part has ceil(test_size * n) points.
+    Args:
+        X: the points.
+        y: one label per point.
+        test_size: the test fraction, in (0, 1) (default 0.25); the test part has
+            ceil(test_size * n) points.
+        seed: the random seed of the shuffle (default 0).
+
+    Returns:
+        ``(X_train, X_test, y_train, y_test)`` as new lists.
+
+    Raises:
+        ValueError: if ``X`` and ``y`` differ in length, ``test_size`` is outside (0, 1), or
+            the data is too small for two non-empty parts.
+
+    Example:
+        >>> X_train, X_test, y_train, y_test = train_test_split(list(range(8)), [0] * 8)
+        >>> len(X_train), len(X_test)
+        (6, 2)
     """
     if len(X) != len(y):
         raise ValueError(f"train_test_split: {len(X)} points but {len(y)} labels")
