@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from .value import Value
 
-#: Runs shorter than this many operations are not worth a loop.
-MIN_OPERATIONS = 32
+#: Runs shorter than this many operations are left straight: a loop costs a little per pass,
+#: and straight code of this size still compiles quickly.
+MIN_OPERATIONS = 512
 #: How far ahead a block's repetition is looked for, and how many candidates are compared.
 WINDOW, CANDIDATES = 4096, 48
 
@@ -117,12 +118,13 @@ def _best_run(operations: Sequence[Value], signature: list[int], next_same: list
         if any(end > i and period % p == 0 for p, end in failed.items()):
             pass
         elif not any(period % p == 0 and -covered >= 2 * period for covered, p in candidates):
-            covered = _periodic_length(signature, i, period)
-            repeats = covered // period
-            if repeats >= 2 and repeats * period >= MIN_OPERATIONS:
+            repeats = _periodic_length(signature, i, period) // period
+            if repeats >= 2:  # kept even when too short: its multiples need not be tried
                 candidates.append((-repeats * period, period))
         j = next_same[j]
     for covered, period in sorted(candidates)[:4]:
+        if -covered < MIN_OPERATIONS:
+            break
         run = _validate(operations, position, i, period, -covered // period, uses, claimed)
         if run is not None:
             return run
