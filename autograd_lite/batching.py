@@ -97,14 +97,24 @@ class Group:
 
     def backward(self, operands: Sequence[ArrayStandIn], out: Array, upstream: Array,
                  grads: Array, leaf_grads: Array) -> None:  # fmt: skip
-        """Add ``local * upstream`` into the operands' gradients (columns and leaves)."""
+        """Add ``local * upstream`` into the operands' gradients (columns and leaves).
+
+        ``leaf_grads`` has a row per example, or one row for the sum over the batch.
+        """
         np = self.np
         inputs = [*operands, ArrayStandIn(out, np)]
         local = run_rule_elementwise(self.operation.local_grads, inputs, self.arity, np)
         batch = len(upstream)
         if self.leaf.positions:
             stacked = self._stack([local[p] for p in self.leaf.positions])
-            contribution = (stacked * upstream[:, :, None]).reshape(batch, -1)
+            if len(leaf_grads) == batch:
+                contribution = (stacked * upstream[:, :, None]).reshape(batch, -1)
+            elif stacked.shape[1] == 1:  # the same derivative for every node: a matrix product
+                contribution = (upstream.T @ np.broadcast_to(stacked[:, 0, :], (batch,
+                                stacked.shape[2]))).reshape(1, -1)  # fmt: skip
+            else:
+                contribution = np.einsum("bkp,bk->kp", np.broadcast_to(
+                    stacked, (batch, *stacked.shape[1:])), upstream).reshape(1, -1)  # fmt: skip
             _add(np, leaf_grads, self.leaf, contribution)
         if self.shared.positions:
             stacked = self._stack([local[p] for p in self.shared.positions])

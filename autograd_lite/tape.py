@@ -162,7 +162,8 @@ class Tape:
             return out
         return out, arguments.rebuild(self._aux_structure, iter(aux))
 
-    def _run(self, args: tuple[Argument, ...], *, with_backward: bool) -> Any:
+    def _run(self, args: tuple[Argument, ...], *, with_backward: bool,
+             retraced: bool = False) -> Any:  # fmt: skip
         arguments.check(self.structures, args)
         flat = arguments.flatten(args)
         generated = self._function("forward_backward" if with_backward else "forward")
@@ -189,6 +190,8 @@ class Tape:
             # The function itself succeeds on these arguments: the tape holds a number the
             # function read from .data while tracing (invisible to guards), and it does not
             # suit these arguments. Trace again, as for a failed guard.
+            if retraced:  # traced for these very arguments and still failing: not a stale number
+                raise
             if not self.retrace:
                 raise TraceGuardError(
                     f"the replay failed ({error}) where the function itself succeeds: it read a "
@@ -196,7 +199,7 @@ class Tape:
                     "retrace=True"
                 ) from error
             self._record(args)
-            return self._run(args, with_backward=with_backward)
+            return self._run(args, with_backward=with_backward, retraced=True)
 
     def _explain(self, flat: list[float]) -> None:
         """Run the function eagerly, so the engine, which checks every operation, says exactly

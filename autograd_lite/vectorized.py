@@ -181,18 +181,23 @@ class VectorizedTape:
         Raises:
             FloatingPointError: when a gradient is infinite or NaN.
         """
+        return self._replay(batched_args, summed=False)
+
+    def _replay(self, batched_args: Sequence[Any], *, summed: bool) -> tuple[Array, Array, Array]:
+        """:meth:`per_example`, or with ``summed`` the leaf gradients summed over the batch
+        (one row), which contracts the batch away as early as possible."""
         np = self._np
         with np.errstate(all="ignore"):  # a non-finite number is found and explained below
             values, leaves, operands = self._forward(self._columns(batched_args))
             grads = np.zeros_like(values)
             grads[:, self._output_column] = 1.0
-            leaf_grads = np.zeros((len(values), len(leaves)))
+            leaf_grads = np.zeros((1 if summed else len(values), len(leaves)))
             for group, found in zip(reversed(self.groups), reversed(operands)):
                 span = slice(group.start, group.start + group.size)
                 group.backward(found, values[:, span], grads[:, span], grads, leaf_grads)
         leaf_grads = leaf_grads[:, self._leaf_order]
         for col, i in self._leaf_columns:
-            leaf_grads[:, i] += grads[:, col]
+            leaf_grads[:, i] += grads[:, col].sum() if summed else grads[:, col]
         input_grads = grads[:, self._input_columns]
         if not (
             np.isfinite(input_grads).all() and np.isfinite(leaf_grads[:, self._trainable]).all()
@@ -220,10 +225,11 @@ class VectorizedTape:
         """
         if reduce not in ("sum", "mean", None):
             raise ValueError(f"reduce must be 'sum', 'mean' or None, got {reduce!r}")
-        outputs, _, leaf_grads = self.per_example(*batched_args)
         if reduce is None:
+            outputs, _, leaf_grads = self.per_example(*batched_args)
             return outputs, leaf_grads
-        total = leaf_grads.sum(axis=0)
+        outputs, _, summed = self._replay(batched_args, summed=True)
+        total = summed[0]
         return outputs, (total / len(outputs) if reduce == "mean" else total)
 
     def backward(self, *batched_args: Any, reduce: str = "mean") -> float:
