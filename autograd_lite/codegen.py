@@ -113,13 +113,14 @@ class _Generator:
     def __init__(self, program: Program, names: dict[Value, str]) -> None:
         self.program, self.names, self.writer = program, names, Writer()
         operations = [n for n in program.nodes if n.operation is not None]
+        self.parents = {n: n.parents for n in operations}  # read once: a Value computes them
         uses: dict[Value, int] = {}
         for node in operations:
-            for p in node.parents:
+            for p in self.parents[node]:
                 uses[p] = uses.get(p, 0) + 1
         kinds = {leaf: "x" for leaf in program.inputs}
         kinds.update((leaf, "w" if leaf.requires_grad else "c") for leaf in program.leaves)
-        self.runs = [] if program.guards else find_runs(operations, kinds, uses)
+        self.runs = [] if program.guards else find_runs(operations, self.parents, kinds, uses)
         self.run_of: dict[Value, int] = {
             node: q for q, run in enumerate(self.runs) for block in run.blocks for node in block
         }
@@ -132,7 +133,7 @@ class _Generator:
             found = self._over_one_slot(node, uses, roots)
             if found is not None:
                 self.wide[node] = found
-        needed = {p for n in outside if n not in self.wide for p in n.parents} | roots
+        needed = {p for n in outside if n not in self.wide for p in self.parents[n]} | roots
         self.needed = needed
         wide_slots = {(q, j) for q, j, _ in self.wide.values()}
         self.exported = [sorted({j for r in run.blocks for j, n in enumerate(r) if n in needed}
@@ -147,7 +148,7 @@ class _Generator:
                        roots: set[Value]) -> tuple[int, int, tuple[int, ...]] | None:  # fmt: skip
         """(run, slot, repetition of each operand) if ``node`` reads exactly one slot of every
         repetition of a run, each value nowhere else; else None."""
-        parents = node.parents
+        parents = self.parents[node]
         q = self.run_of.get(parents[0]) if len(parents) >= WIDE else None
         if q is None:
             return None
@@ -223,7 +224,7 @@ class _Generator:
                 listed = self._reordered(q, slot, order, f"E{q}_{slot}")
                 lines.append(f"    {names[node]} = {forward}(*{listed})")
             elif node.operation is not None:
-                args = [names[p] for p in node.parents]
+                args = [names[p] for p in self.parents[node]]
                 lines += _compute(self.writer, node, args, names[node], "    ")
             for k in guard_after.get(node, ()):
                 guard = program.guards[k]
@@ -334,10 +335,10 @@ class _Generator:
             if node in self.wide:
                 lines += self._wide_backward(node)
                 continue
-            args = [names[p] for p in node.parents]
+            args = [names[p] for p in self.parents[node]]
             for _, parent, text, precedence in _differentiate(
-                self.writer, node, args, names[node], f"g_{names[node]}", "d_" + names[node],
-                lines, "    ",
+                self.writer, node, self.parents[node], args, names[node], f"g_{names[node]}",
+                "d_" + names[node], lines, "    ",
             ):  # fmt: skip
                 add_into(parent, text, precedence, "    ")
         grads = {node: f"g_{names[node]}" for node in assigned}
@@ -433,7 +434,8 @@ class _Generator:
             node = run.blocks[0][slot]
             args = self._operand_names(q, slot)
             for k, _, text, precedence in _differentiate(
-                self.writer, node, args, f"u{q}_{slot}", g, f"d{q}_{slot}", body, "        ",
+                self.writer, node, self.parents[node], args, f"u{q}_{slot}", g, f"d{q}_{slot}",
+                body, "        ",
             ):  # fmt: skip
                 op = run.operands[slot][k]
                 if op.kind == "inner":
@@ -469,12 +471,12 @@ def _compute(writer: Writer, node: Value, args: list[str], name: str, indent: st
     return lines
 
 
-def _differentiate(writer: Writer, node: Value, args: list[str], out: str, g: str, prefix: str,
-                   lines: list[str], indent: str) -> list[tuple[int, Value, str, int]]:  # fmt: skip
+def _differentiate(writer: Writer, node: Value, parents: tuple[Value, ...], args: list[str],
+                   out: str, g: str, prefix: str, lines: list[str],
+                   indent: str) -> list[tuple[int, Value, str, int]]:  # fmt: skip
     """Write the statements of ``node``'s backward template into ``lines``; return each wanted
     operand (position, node) with its contribution ``local * g`` (source and precedence)."""
     assert node.operation is not None
-    parents = node.parents
     wanted = tuple(p.requires_grad for p in parents)
     if not any(wanted):
         return []

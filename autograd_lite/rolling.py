@@ -64,12 +64,13 @@ class Run(NamedTuple):
     varying: list[list[Value]]
 
 
-def find_runs(operations: Sequence[Value], leaf_kind: dict[Value, str],
-              uses: dict[Value, int]) -> list[Run]:  # fmt: skip
+def find_runs(operations: Sequence[Value], parents: dict[Value, tuple[Value, ...]],
+              leaf_kind: dict[Value, str], uses: dict[Value, int]) -> list[Run]:  # fmt: skip
     """The runs of repeated blocks among ``operations``, in order and not overlapping.
 
     Args:
         operations: The program's operation nodes in topological order.
+        parents: Each operation node's operands (read once: a Value computes them).
         leaf_kind: A kind for every leaf (``"x"`` input, ``"w"`` parameter, ``"c"`` constant).
         uses: How many operand slots of the whole program refer to each node.
 
@@ -81,7 +82,7 @@ def find_runs(operations: Sequence[Value], leaf_kind: dict[Value, str],
     signature: list[int] = []
     for i, node in enumerate(operations):
         key = (node.operation, tuple(
-            i - position[p] if p in position else leaf_kind[p] for p in node.parents
+            i - position[p] if p in position else leaf_kind[p] for p in parents[node]
         ))  # fmt: skip
         signature.append(interned.setdefault(key, len(interned)))
     next_same: list[int] = [0] * len(operations)
@@ -94,7 +95,8 @@ def find_runs(operations: Sequence[Value], leaf_kind: dict[Value, str],
     failed: dict[int, int] = {}  # period -> end of a stretch where that period did not fit
     i = 0
     while i < len(operations):
-        run = _best_run(operations, signature, next_same, position, i, uses, claimed, failed)
+        run = _best_run(operations, parents, signature, next_same, position, i, uses, claimed,
+                        failed)  # fmt: skip
         if run is None:
             i += 1
             continue
@@ -106,7 +108,8 @@ def find_runs(operations: Sequence[Value], leaf_kind: dict[Value, str],
     return runs
 
 
-def _best_run(operations: Sequence[Value], signature: list[int], next_same: list[int],
+def _best_run(operations: Sequence[Value], parents: dict[Value, tuple[Value, ...]],
+              signature: list[int], next_same: list[int],
               position: dict[Value, int], i: int, uses: dict[Value, int],
               claimed: set[Value], failed: dict[int, int]) -> Run | None:  # fmt: skip
     if failed.get(1, -1) > i:  # every period is a multiple of one that did not fit here
@@ -123,12 +126,12 @@ def _best_run(operations: Sequence[Value], signature: list[int], next_same: list
                 candidates.append((-repeats * period, period))
         j = next_same[j]
     for covered, period in sorted(candidates)[:4]:
-        if -covered < MIN_OPERATIONS:
-            break
-        run = _validate(operations, position, i, period, -covered // period, uses, claimed)
-        if run is not None:
-            return run
-        failed[period] = i - covered  # the same blocks, shifted, would fail the same way
+        if -covered >= MIN_OPERATIONS:
+            run = _validate(operations, parents, position, i, period, -covered // period, uses,
+                            claimed)  # fmt: skip
+            if run is not None:
+                return run
+        failed[period] = i - covered  # the same blocks, shifted, would not do either
     return None
 
 
@@ -140,7 +143,8 @@ def _periodic_length(signature: list[int], start: int, period: int) -> int:
     return end - start
 
 
-def _validate(operations: Sequence[Value], position: dict[Value, int], start: int,
+def _validate(operations: Sequence[Value], parents_of: dict[Value, tuple[Value, ...]],
+              position: dict[Value, int], start: int,
               period: int, repeats: int, uses: dict[Value, int],
               claimed: set[Value]) -> Run | None:  # fmt: skip
     """The run, if a loop can supply every operand of its block; else None."""
@@ -151,7 +155,7 @@ def _validate(operations: Sequence[Value], position: dict[Value, int], start: in
     operands: list[tuple[Operand, ...]] = []
     for slot, node in enumerate(blocks[0]):
         row: list[Operand] = []
-        for k, first in enumerate(node.parents):
+        for k, first in enumerate(parents_of[node]):
             if first.operation is not None:  # the same offset back in every block
                 source = slot - (start + slot - position[first])
                 if source >= 0:
@@ -161,7 +165,7 @@ def _validate(operations: Sequence[Value], position: dict[Value, int], start: in
                 else:
                     return None
                 continue
-            parents = [block[slot].parents[k] for block in blocks]
+            parents = [parents_of[block[slot]][k] for block in blocks]
             if all(p is first for p in parents):
                 row.append(Operand("shared", -1, first))
             elif first in first_use:  # the same leaf read again within the block
@@ -181,7 +185,7 @@ def _validate(operations: Sequence[Value], position: dict[Value, int], start: in
     if own_uses:
         for block in blocks:
             for node in block:
-                for p in node.parents:
+                for p in parents_of[node]:
                     if p in own_uses:
                         own_uses[p] += 1
         if any(count != uses.get(leaf, 0) for leaf, count in own_uses.items()):

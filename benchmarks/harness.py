@@ -52,6 +52,7 @@ def measure(engines: list[Engine], rounds: int, steps: int) -> None:
     runners = {}
     for engine in engines:
         if not engine.failure:
+            gc.collect()  # each set-up starts from a collected heap, as each timed round does
             start = time.perf_counter()
             runners[engine.name] = engine.prepare()
             engine.setup_seconds = time.perf_counter() - start
