@@ -47,8 +47,8 @@ def run(expression: str, at: str) -> str:
 
     Returns:
         A JSON object. On success: ``value`` (the result's ``repr``), ``lines`` (what
-        ``autograd-lite render`` prints), ``variables``, ``gradients`` (``repr`` and short form
-        per variable), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how
+        ``autograd-lite render`` prints), ``variables``, ``gradients`` (per variable: the gradient's
+        ``repr`` and short form, the value's short form), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how
         many Values it draws) and ``frames`` (the
         backward stepper's frames: node id, gradient text, caption, the flow of the step). On
         bad input: ``error`` with ``message``, ``caret`` (the expression and a ``^`` under the
@@ -94,7 +94,11 @@ def run(expression: str, at: str) -> str:
     lines.append("gradients:" if inputs else "(no variables, so no gradients)")
     for name, value in inputs.items():
         lines.append(f"  df/d{name} = {value.grad!r}")
-        answer["gradients"][name] = {"repr": repr(value.grad), "short": format_number(value.grad)}
+        answer["gradients"][name] = {
+            "repr": repr(value.grad),
+            "short": format_number(value.grad),
+            "data": format_number(value.data),
+        }
     answer["lines"] = lines
     all_grads = {node: grads.get(node, 0.0) for node in order}
     answer["dot"] = value_graph(order, all_grads, rankdir="LR", hide_constants=False).source

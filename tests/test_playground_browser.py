@@ -136,6 +136,12 @@ def test_a_shared_address_fills_the_form_runs_and_draws(shared: Visit) -> None:
     assert shown["value"] == pytest.approx(evaluation.root.data, rel=1e-14)
     for name, value in evaluation.inputs.items():
         assert shown[f"df/d{name}"] == pytest.approx(value.grad, rel=1e-14)
+    summary = page.eval_on_selector_all(
+        "#summary tr", "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent))"
+    )
+    assert ["f", format_number(evaluation.root.data), ""] in summary
+    for name, value in evaluation.inputs.items():
+        assert [name, format_number(value.data), format_number(value.grad)] in summary
     assert page.locator("#graph svg g.node").count() > 0
     texts = page.eval_on_selector_all("#graph text", "els => els.map(e => e.textContent)")
     assert f"data {format_number(evaluation.root.data)}" in texts
