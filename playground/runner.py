@@ -48,12 +48,13 @@ def run(expression: str, at: str) -> str:
             (empty when the expression has no variables).
 
     Returns:
-        A JSON object. On success: ``value`` (the result's ``repr``), ``lines`` (what
-        ``autograd-lite render`` prints), ``variables``, ``gradients`` (per variable: the gradient's
-        ``repr`` and short form, the value's short form), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how
-        many Values it draws) and ``frames`` (the
-        backward stepper's frames: node id, gradient text, caption, the flow of the step). On
-        bad input: ``error`` with ``message``, ``caret`` (the expression and a ``^`` under the
+        A JSON object. On success: ``value`` (the result's ``repr``) and ``short`` (as the
+        graph rounds it), ``lines`` (what ``autograd-lite render`` prints), ``variables``,
+        ``gradients`` (per variable: the gradient's ``repr`` and short form, the value's short
+        form), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how many Values
+        it draws) and ``frames`` (the backward stepper's frames: node id, gradient text,
+        caption, the flow of the step). On bad input: ``error`` with ``message``, ``caret`` (the
+        expression and a ``^`` under the
         column, or "") and ``column``, worded as the command line words them.
     """
     _last.clear()
