@@ -54,8 +54,8 @@ def run(expression: str, at: str) -> str:
         form), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how many Values
         it draws) and ``frames`` (the backward stepper's frames: node id, gradient text,
         caption, the flow of the step). On bad input: ``error`` with ``message``, ``caret`` (the
-        expression and a ``^`` under the
-        column, or "") and ``column``, worded as the command line words them.
+        expression and a ``^`` under the column, or "") and ``column``, worded as the command
+        line words them.
     """
     _last.clear()
     try:
