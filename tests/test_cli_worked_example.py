@@ -53,7 +53,7 @@ def test_output_layer_first_order_json(tmp_path: Path, runs: dict[str, WorkedExa
     assert document["outputs_after_steps"] == list(walk_through.outputs_after)
     rows = worked_example.table_rows(runs[GRADIENT_DESCENT], walk_through)
     assert document["rows"] == [
-        {"quantity": r.quantity, "published": r.seed_figure, "computed": r.computed_figure,
+        {"quantity": r.quantity, "published": r.published_figure, "computed": r.computed_figure,
          "matches": r.matches}
         for r in rows
     ]

@@ -18,71 +18,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as ag
-from autograd_lite import Value, grad, gradients, hessian, hvp, ops
+from autograd_lite import Value, grad, hessian, hvp, ops
 from tests.builtin_points import POINTS
-
-REL, ABS = 1e-10, 1e-12
-
-
-def close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=REL, abs_tol=ABS)
-
-
-def nested_grads(f: Callable[..., Any], x: float, order: int) -> list[float]:
-    """[f'(x), f''(x), ...] from grad(grad(...(f)))."""
-    results, derivative = [], f
-    for _ in range(order):
-        derivative = grad(derivative)
-        results.append(derivative(x))
-    return results
-
-
-def torch_grads(f: Callable[..., Any], x: float, order: int) -> list[float]:
-    """The same derivatives from torch.autograd.grad(create_graph=True) in float64."""
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    y, results = f(t), []
-    for _ in range(order):
-        if not y.requires_grad:  # a constant derivative: every later one is 0
-            results.append(0.0)
-            continue
-        (y,) = torch.autograd.grad(y, t, create_graph=True)
-        results.append(y.item())
-    return results
-
-
-def our_partials(f: Callable[..., Any], point: tuple[float, ...], order: int) -> list[list[float]]:
-    """All partial derivatives of order 1..order, flattened per order, via gradients()."""
-    xs = [Value(p) for p in point]
-    level, results = [f(*xs)], []
-    for _ in range(order):
-        nxt: list[Value] = []
-        for y in level:
-            if y.requires_grad:
-                nxt.extend(gradients(y, xs, create_graph=True))
-            else:
-                nxt.extend(Value(0.0, requires_grad=False) for _ in xs)
-        level = nxt
-        results.append([v.data for v in level])
-    return results
-
-
-def torch_partials(
-    f: Callable[..., Any], point: tuple[float, ...], order: int
-) -> list[list[float]]:
-    xs = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
-    level, results = [f(*xs)], []
-    for _ in range(order):
-        nxt: list[Any] = []
-        for y in level:
-            if y.requires_grad:
-                nxt.extend(torch.autograd.grad(y, xs, create_graph=True, allow_unused=True,
-                                               materialize_grads=True))
-            else:
-                nxt.extend(torch.zeros((), dtype=torch.float64) for _ in xs)
-        level = nxt
-        results.append([t.item() for t in level])
-    return results
-
+from tests.derivatives import (
+    ABS,
+    REL,
+    close,
+    nested_grads,
+    our_partials,
+    torch_grads,
+    torch_partials,
+)
 
 # --- each unary operation: three derivatives, closed form and PyTorch ------------------------
 
@@ -269,7 +215,7 @@ def torch_hessian(f: Callable[..., Any], point: tuple[float, ...]) -> list[list[
     [(two, (0.7, -1.2)), (two, (-1.5, 0.4)), (three, (0.3, -0.8, 1.4)), (three, (1.1, 2.0, 0.5))],
 )
 def test_hessian_matches_torch(f: Callable[..., Any], point: tuple[float, ...]) -> None:
-    ours = hessian(f)(*point)
+    ours = hessian(f, argnums=tuple(range(len(point))))(*point)
     assert all(type(entry) is float for row in ours for entry in row)
     expected = torch_hessian(f, point)
     for row, expected_row in zip(ours, expected, strict=True):
@@ -289,7 +235,7 @@ def test_hvp_matches_torch_and_the_hessian(
     vector = tuple(torch.tensor(e, dtype=torch.float64) for e in v)
     _, expected = torch.autograd.functional.hvp(three, inputs, vector)
     assert ours == pytest.approx([t.item() for t in expected], rel=1e-9, abs=1e-12)
-    full = hessian(three)(*point)
+    full = hessian(three, argnums=(0, 1, 2))(*point)
     by_matrix = [sum(h * e for h, e in zip(row, v, strict=True)) for row in full]
     assert ours == pytest.approx(by_matrix, rel=1e-9, abs=1e-12)
 
@@ -366,7 +312,8 @@ def test_power_mixed_derivative_at_a_zero_exponent() -> None:
     follows the formula, so here it is checked against the closed form and central differences.
     """
     for a in (0.5, 2.0, 3.7):
-        assert hessian(lambda u, w: u**w)(a, 0.0)[0][1] == pytest.approx(1 / a, rel=1e-15)
+        mixed = hessian(lambda u, w: u**w, argnums=(0, 1))(a, 0.0)[0][1]
+        assert mixed == pytest.approx(1 / a, rel=1e-15)
         assert ag.gradgradcheck(lambda u, w: u**w, [a, 0.0])
     # h(x) = sigmoid(x) ** x: h''(0) = g'(0)^2 + g''(0) with g = x log sigmoid(x)
     assert grad(grad(lambda v: v.sigmoid() ** v))(0.0) == pytest.approx(

@@ -62,7 +62,19 @@ def claim_of(comment: str) -> str | None:
     text = comment.lstrip("#").strip()
     if not CLAIM_START.match(text):
         return None
-    return text.split(": ")[0].strip()
+    depth, quote = 0, ""
+    for index, char in enumerate(text):  # the claim ends at a ": " outside brackets and quotes
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith(": ", index):
+            return text[:index].strip()
+    return text
 
 
 def matches(claim: str, shown: str) -> bool:
@@ -185,6 +197,7 @@ def test_each_output_block_is_what_the_code_above_printed(ran: list[Block], line
         ("# 0.9182168195493894: a float for a float", "0.9182168195493894"),
         ("# [[4.0, 2.0], [2.0, 7.38905609893065]]", "[[4.0, 2.0], [2.0, 7.38905609893065]]"),
         ("# False", "False"),
+        ("# {'b': -0.55, 'w': [-0.45]}: a dict", "{'b': -0.55, 'w': [-0.45]}"),
         ("# -0.5766", "-0.5766"),
         ("# every operation is recorded", None),
         ("# f''(x) = 2 cos x", None),

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     out.emit({
         "order": chosen.order,
         "rows": [
-            {"quantity": row.quantity, "published": row.seed_figure,
+            {"quantity": row.quantity, "published": row.published_figure,
              "computed": row.computed_figure, "matches": row.matches}
             for row in rows
         ],
