@@ -417,3 +417,15 @@ def test_the_readme_table_lists_every_operation() -> None:
     assert table.startswith("| Operation | Derivative | Domain | At the boundary points |")
     for name in sorted({*al.ops.BUILTINS, *math_ops.OPERATIONS}):
         assert SHOWN_AS.get(name, f"`{name}(") in table, name
+
+
+def test_the_readme_example_of_maximum_and_max_prints_what_it_says(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("Use\n`maximum` / `minimum` for PyTorch's even split:")[1]
+    code = section.split("```python\n")[1].split("```")[0]
+    exec(compile(code, "<README maximum block>", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    promised = [line.split("# ")[1] for line in code.splitlines() if line.startswith("print(")]
+    assert printed == promised
