@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import Value, gradcheck, gradgradcheck, math_ops, trace
+from autograd_lite.naming import local_formula, node_names
 from autograd_lite.vectorized import vectorize
 from tests.test_higher_order_torch import our_partials, torch_partials
 
@@ -429,3 +430,17 @@ def test_the_readme_example_of_maximum_and_max_prints_what_it_says(
     printed = capsys.readouterr().out.splitlines()
     promised = [line.split("# ")[1] for line in code.splitlines() if line.startswith("print(")]
     assert printed == promised
+
+
+@pytest.mark.parametrize("name", sorted(math_ops.OPERATIONS))
+def test_explain_and_the_stepper_write_every_new_rule_out(name: str) -> None:
+    operation = math_ops.OPERATIONS[name]
+    point = SMOOTH_POINTS.get(name, (0.5,) * (operation.arity or 1))
+    inputs = [Value(p, label=f"v{i}") for i, p in enumerate(point)]
+    node = operation(*inputs)
+    names = node_names(al.topological_order(node))
+    formulas = [local_formula(node, j, names) for j in range(len(inputs))]
+    assert all(formulas), (name, formulas)
+    assert name not in ("atan2",) or formulas == ["v1/(v1²+v0²)", "-v0/(v1²+v0²)"]
+    text = str(al.explain(node * 2.0, inputs[0]))
+    assert formulas[0] in text
