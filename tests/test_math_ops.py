@@ -444,3 +444,17 @@ def test_explain_and_the_stepper_write_every_new_rule_out(name: str) -> None:
     assert name not in ("atan2",) or formulas == ["v1/(v1²+v0²)", "-v0/(v1²+v0²)"]
     text = str(al.explain(node * 2.0, inputs[0]))
     assert formulas[0] in text
+
+
+@pytest.mark.parametrize(
+    ("name", "point"),
+    [*SMOOTH_POINTS.items(), *BOUNDARY_POINTS, *OWN_CONVENTIONS],
+)
+def test_forward_mode_agrees_with_reverse_mode(name: str, point: tuple[float, ...]) -> None:
+    """jvp carries tangents through the same rules: each unit tangent gives one partial, ties
+    and bounds included."""
+    operation = math_ops.OPERATIONS[name]
+    value, grads = grads_of(operation, *point)
+    for i in range(len(point)):
+        tangent = tuple(1.0 if j == i else 0.0 for j in range(len(point)))
+        assert al.jvp(operation, point, tangent) == (value, grads[i]), (name, point, i)
