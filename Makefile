@@ -69,3 +69,26 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- The playground (README: "The playground"): autograd_lite in the browser -----------------
+# Pyodide (CPython in WebAssembly) and Graphviz in WebAssembly come from npm, pinned in
+# playground/package-lock.json; the project's wheel and its pure-Python dependencies come from
+# pip. Everything lands in site/playground/, which loads nothing from elsewhere.
+.PHONY: playground serve-docs
+PLAYGROUND_NPM := playground/node_modules/.installed
+
+$(PLAYGROUND_NPM): playground/package.json playground/package-lock.json
+	$(call debian-tool,npm,npm,installs the playground's WebAssembly builds from the npm registry)
+	npm ci --prefix playground --no-audit --no-fund --loglevel=error
+	touch $@
+
+playground: setup $(PLAYGROUND_NPM)
+	$(PY) playground/build.py site/playground
+
+test: playground
+
+# WebAssembly does not load from file://: serve site/ on this machine only, then open
+# http://127.0.0.1:8000/playground/index.html (PORT=... to change the port).
+PORT ?= 8000
+serve-docs:
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory site

@@ -12,6 +12,7 @@
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .drawing import draw_dot
+from .explain import Explanation, explain
 from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -61,6 +62,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "BackwardStepper",
+    "Explanation",
     "GradcheckError",
     "Operation",
     "Tape",
@@ -80,6 +82,7 @@ __all__ = [
     "draw_dot",
     "enable_grad",
     "exp",
+    "explain",
     "expm1",
     "floor",
     "floor_divide",

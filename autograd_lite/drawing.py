@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import graphviz
 
 from .graph import count_nodes, topological_order
+from .naming import node_names
 
 if TYPE_CHECKING:
     from .value import Value
@@ -172,8 +173,13 @@ def draw_dot(
       stronger for larger magnitude, with a legend giving the scale.
     * ``highlight``: Values to emphasise; edges between highlighted Values are emphasised too, so
       a path (for example :func:`nodes_between`) shows as one line.
-    * ``hide_constants``: leave out constant operands (numbers such as the ``2`` in ``x ** 2``)
-      and write them into their operation's node instead.
+    * ``hide_constants``: leave out unlabelled constant operands (numbers such as the ``2`` in
+      ``x ** 2``) and write them into their operation's node instead; a labelled constant (an
+      input ``i1``, a target) stays a box of its own.
+
+    Every box carries the node's name: its label in bold, else (in italics) the short
+    expression it computes, such as ``x1*w1``, or an automatic name ``t1``, ``t2`` ... (see
+    :func:`~autograd_lite.naming.node_names`); captions and explanations use the same names.
     * ``max_nodes``: refuse (``ValueError``) a graph with more Values than this before doing any
       layout work; ``None`` turns the check off.
     """
@@ -217,8 +223,11 @@ def value_graph(
     color_by_grad: bool = False,
     highlighted: set[Value] | None = None,
     hide_constants: bool = False,
+    names: Mapping[Value, str] | None = None,
 ) -> graphviz.Digraph:
     """Build the picture of the nodes in ``order`` (a topological order), showing ``grads``.
+
+    ``names`` are the names written in the boxes (default :func:`node_names` of ``order``).
 
     Element ids are stable so that pages can script them: Value ``i`` of ``order`` is ``v{i}``,
     its operation ``op{i}``, the edge from its operand ``j`` ``e{i}_{j}`` and the edge from the
@@ -227,11 +236,18 @@ def value_graph(
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     highlighted = highlighted or set()
+    names = names if names is not None else node_names(order)
     index = {node: i for i, node in enumerate(order)}
     root = order[-1]
 
     def hidden(node: Value) -> bool:
-        return hide_constants and not node.requires_grad and not node.parents and node is not root
+        return (
+            hide_constants
+            and not node.requires_grad
+            and not node.parents
+            and not node.label
+            and node is not root
+        )
 
     scale = max(
         (abs(grads[n]) for n in order if n.requires_grad and math.isfinite(grads[n])),
@@ -248,7 +264,7 @@ def value_graph(
         fill = grad_color(grads[node], scale) if color_by_grad and node.requires_grad else None
         dot.node(
             f"v{i}",
-            label=_value_label(node, grads.get(node, 0.0), fill, node in highlighted),
+            label=_value_label(node, names[node], grads.get(node, 0.0), fill, node in highlighted),
             shape="plain",
             _attributes={"id": f"v{i}", "class": "value" if node.requires_grad else "constant"},
         )
@@ -295,11 +311,19 @@ def _edge_style(emphasised: bool) -> dict[str, str]:
     return {"color": "#555555"}
 
 
-def _value_label(node: Value, grad: float, fill: str | None, highlighted: bool) -> str:
-    """An HTML-like label: one row ``label | data | grad`` (``const`` for constants)."""
+def _value_label(
+    node: Value, name: str, grad: float, fill: str | None, highlighted: bool
+) -> str:
+    """An HTML-like label: one row ``name | data | grad`` (``const`` for constants).
+
+    A label is bold; a name the drawing made up is in italics; an unlabelled constant has no
+    name cell, its number is its name.
+    """
     cells = []
     if node.label:
         cells.append(f"<TD><B>{escape_label(node.label)}</B></TD>")
+    elif node.operation is not None:
+        cells.append(f"<TD><I>{escape_label(name)}</I></TD>")
     cells.append(f"<TD>data {format_number(node.data)}</TD>")
     if node.requires_grad:
         cells.append(f"<TD>grad {format_number(grad)}</TD>")

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from .codegen import Program
     from .value import Value
 
-_INFIX = ("+", "-", "*", "/", "**")  # operations named by Python's own binary operators
+_INFIX = ("+", "-", "*", "/", "**", "%", "//")  # operations named by Python's binary operators
 
 
 def listing(program: Program, names: dict[Value, str]) -> str:

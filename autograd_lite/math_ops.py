@@ -8,10 +8,11 @@ functions (``sinh``, ``cosh``), logarithms and exponentials made for small or ot
 on floats and its local derivatives, written with operations so that they work on floats and on
 Values (derivatives of any order).
 
-Piecewise rules need to know which side of a kink an input lies on. They ask :data:`sign`, an
-operation in its own right (derivative 0), instead of Python's ``if``: so the rule is one
-expression that any stand-in for a number can run. ``maximum`` splits its gradient evenly on a
-tie, as ``torch.maximum`` does.
+Piecewise rules are written with :func:`~autograd_lite.ops.where` and comparisons, never a
+Python ``if``, and a ``forward`` that calls ``math.*`` declares its NumPy form beside it
+(``array_forward``): so the tape's generated code and its vectorised replay are derived from
+these very definitions. ``maximum`` splits its gradient evenly on a tie, as ``torch.maximum``
+does; Python's built-in ``max()`` returns one of its operands, which then gets everything:
 
     >>> from autograd_lite import Value, maximum
     >>> a, b = Value(2.0), Value(2.0)
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from .ops import Operation, exp, sqrt
+from .ops import Operation, exp, sqrt, where
 
 if TYPE_CHECKING:
     from .ops import Scalar
@@ -79,10 +80,6 @@ def _overflow_checked(name: str, function: Any) -> Any:
     return forward
 
 
-def _sign(x: float) -> float:
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-
-
 def _rounded(function: Any) -> Any:
     def forward(x: float) -> float:
         return float(function(x)) if math.isfinite(x) else x
@@ -102,27 +99,14 @@ def _floor_divide(a: float, b: float) -> float:
     return a // b
 
 
-# --- which side of a kink: expressions in sign(), so every stand-in can run them ----------------
-
-
-def _above(z: Scalar) -> Scalar:
-    """1 where z > 0, else 0."""
-    s = sign(z)
-    step: Scalar = (s + s * s) * 0.5
-    return step
-
-
-def _half_step(z: Scalar) -> Scalar:
-    """1 where z > 0, 0.5 where z == 0, 0 where z < 0 (the even split of a tie)."""
-    step: Scalar = (1 + sign(z)) * 0.5
-    return step
+# --- rules in more than one line -------------------------------------------------------------
 
 
 def _hypot_grads(x: Scalar, y: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
     """x / r and y / r; at the origin (a cone's tip) 0 to every order, as |x| has at 0."""
-    off_origin = sign(out)  # 1, or 0 where x = y = 0
-    r = out + (1 - off_origin)  # never 0
-    return x * off_origin / r, y * off_origin / r
+    off_origin = out > 0
+    r = where(off_origin, out, 1.0)  # never 0, so neither branch can fail
+    return where(off_origin, x / r, 0.0), where(off_origin, y / r, 0.0)
 
 
 def _atan2_grads(y: Scalar, x: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
@@ -134,76 +118,127 @@ def _atan2_grads(y: Scalar, x: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
     return x / r2, -y / r2
 
 
+def _tie_split(a: Scalar, b: Scalar) -> Scalar:
+    """d maximum(a, b) / da: 1 where a > b, 0 where a < b, and half of it on a tie."""
+    return where(a > b, 1.0, where(a < b, 0.0, 0.5))  # type: ignore[no-any-return]
+
+
+def _clamp(x: Any, low: Any, high: Any) -> Any:
+    """min(max(x, low), high): high wherever low > high, as torch.clamp."""
+    raised = where(x < low, low, x)
+    return where(raised > high, high, raised)
+
+
 def _clamp_grads(x: Scalar, low: Scalar, high: Scalar, out: Scalar) -> tuple[Scalar, ...]:
     """PyTorch's clamp_backward: x where low <= x <= high (bounds included), low where x < low
     and low < high, high where x > high or high < low (then the result is high everywhere)."""
-    below, above = _above(low - x), _above(x - high)
-    crossed = _above(low - high)
-    return (1 - below) * (1 - above), below * _above(high - low), above + crossed - above * crossed
+    return (
+        where(x < low, 0.0, where(x > high, 0.0, 1.0)),
+        where(x < low, where(low < high, 1.0, 0.0), 0.0),
+        where(x > high, 1.0, where(high < low, 1.0, 0.0)),
+    )
 
 
 # --- the operations -----------------------------------------------------------------------------
 # Each: name, forward on floats, local derivatives (inputs..., out) -> one per input, arity.
 
-tan: Operation = Operation("tan", math.tan, lambda x, out: (1 + out * out,), arity=1)
+tan: Operation = Operation(
+    "tan", math.tan, lambda x, out: (1 + out * out,), arity=1,
+    array_forward=lambda np, x: np.tan(x),
+)
 sinh: Operation = Operation(
-    "sinh", _overflow_checked("sinh", math.sinh), lambda x, out: (cosh(x),), arity=1
+    "sinh", _overflow_checked("sinh", math.sinh), lambda x, out: (cosh(x),), arity=1,
+    array_forward=lambda np, x: np.sinh(x),
 )
 cosh: Operation = Operation(
-    "cosh", _overflow_checked("cosh", math.cosh), lambda x, out: (sinh(x),), arity=1
+    "cosh", _overflow_checked("cosh", math.cosh), lambda x, out: (sinh(x),), arity=1,
+    array_forward=lambda np, x: np.cosh(x),
 )
-asin = Operation("asin", _asin, lambda x, out: (1 / sqrt((1 - x) * (1 + x)),), arity=1)
-acos = Operation("acos", _acos, lambda x, out: (-1 / sqrt((1 - x) * (1 + x)),), arity=1)
-atan = Operation("atan", math.atan, lambda x, out: (1 / (1 + x * x),), arity=1)
+asin = Operation(
+    "asin", _asin, lambda x, out: (1 / sqrt((1 - x) * (1 + x)),), arity=1,
+    array_forward=lambda np, x: np.arcsin(x),
+)
+acos = Operation(
+    "acos", _acos, lambda x, out: (-1 / sqrt((1 - x) * (1 + x)),), arity=1,
+    array_forward=lambda np, x: np.arccos(x),
+)
+atan = Operation(
+    "atan", math.atan, lambda x, out: (1 / (1 + x * x),), arity=1,
+    array_forward=lambda np, x: np.arctan(x),
+)
 
-log1p = Operation("log1p", _log1p, lambda x, out: (1 / (1 + x),), arity=1)
+log1p = Operation(
+    "log1p", _log1p, lambda x, out: (1 / (1 + x),), arity=1,
+    array_forward=lambda np, x: np.log1p(x),
+)
 expm1 = Operation(
-    "expm1", _overflow_checked("expm1", math.expm1), lambda x, out: (exp(x),), arity=1
+    "expm1", _overflow_checked("expm1", math.expm1), lambda x, out: (exp(x),), arity=1,
+    array_forward=lambda np, x: np.expm1(x),
 )
 log2 = Operation(
-    "log2", _positive_log("log2", math.log2), lambda x, out: (1 / (x * _LN2),), arity=1
+    "log2", _positive_log("log2", math.log2), lambda x, out: (1 / (x * _LN2),), arity=1,
+    array_forward=lambda np, x: np.log2(x),
 )
 log10 = Operation(
-    "log10", _positive_log("log10", math.log10), lambda x, out: (1 / (x * _LN10),), arity=1
+    "log10", _positive_log("log10", math.log10), lambda x, out: (1 / (x * _LN10),), arity=1,
+    array_forward=lambda np, x: np.log10(x),
 )
 
-sign = Operation("sign", _sign, lambda x, out: (0.0,), arity=1)
-floor = Operation("floor", _rounded(math.floor), lambda x, out: (0.0,), arity=1)
-ceil = Operation("ceil", _rounded(math.ceil), lambda x, out: (0.0,), arity=1)
+sign = Operation(
+    "sign", lambda x: where(x > 0, 1.0, where(x < 0, -1.0, 0.0)), lambda x, out: (0.0,), arity=1
+)
+floor = Operation(
+    "floor", _rounded(math.floor), lambda x, out: (0.0,), arity=1,
+    array_forward=lambda np, x: np.floor(x),
+)
+ceil = Operation(
+    "ceil", _rounded(math.ceil), lambda x, out: (0.0,), arity=1,
+    array_forward=lambda np, x: np.ceil(x),
+)
 
-hypot: Operation = Operation("hypot", math.hypot, _hypot_grads, arity=2)
-atan2 = Operation("atan2", math.atan2, _atan2_grads, arity=2)
+hypot: Operation = Operation(
+    "hypot", math.hypot, _hypot_grads, arity=2, array_forward=lambda np, x, y: np.hypot(x, y)
+)
+atan2 = Operation(
+    "atan2", math.atan2, _atan2_grads, arity=2, array_forward=lambda np, y, x: np.arctan2(y, x)
+)
 
 maximum = Operation(
     "maximum",
-    lambda a, b: a if a >= b else b,
-    lambda a, b, out: (_half_step(a - b), _half_step(b - a)),
+    lambda a, b: where(a < b, b, a),
+    lambda a, b, out: (_tie_split(a, b), _tie_split(b, a)),
     arity=2,
 )
 minimum = Operation(
     "minimum",
-    lambda a, b: a if a <= b else b,
-    lambda a, b, out: (_half_step(b - a), _half_step(a - b)),
+    lambda a, b: where(b < a, b, a),
+    lambda a, b, out: (_tie_split(b, a), _tie_split(a, b)),
     arity=2,
 )
 clamp_min = Operation(
     "clamp_min",
-    lambda x, low: x if x >= low else low,
-    lambda x, low, out: (1 - _above(low - x), _above(low - x)),
+    lambda x, low: where(x < low, low, x),
+    lambda x, low, out: (where(x < low, 0.0, 1.0), where(x < low, 1.0, 0.0)),
     arity=2,
 )
 clamp_max = Operation(
     "clamp_max",
-    lambda x, high: x if x <= high else high,
-    lambda x, high, out: (1 - _above(x - high), _above(x - high)),
+    lambda x, high: where(x > high, high, x),
+    lambda x, high, out: (where(x > high, 0.0, 1.0), where(x > high, 1.0, 0.0)),
     arity=2,
 )
-clamp_both = Operation(
-    "clamp", lambda x, low, high: min(max(x, low), high), _clamp_grads, arity=3
-)
+clamp_both = Operation("clamp", _clamp, _clamp_grads, arity=3)
 
-remainder = Operation("%", _remainder, lambda a, b, out: (1.0, -floor(a / b)), arity=2)
-floor_divide = Operation("//", _floor_divide, lambda a, b, out: (0.0, 0.0), arity=2)
+floor_divide = Operation(
+    "//", _floor_divide, lambda a, b, out: (0.0, 0.0), arity=2,
+    array_forward=lambda np, a, b: np.floor_divide(a, b),
+)
+# a % b = a - b * (a // b), so d/db = -(a // b): floor(a / b) of the exact quotient, the one the
+# remainder itself used (1.0 % 0.001 takes 999 of them; the rounded 1.0 / 0.001 is 1000).
+remainder = Operation(
+    "%", _remainder, lambda a, b, out: (1.0, -floor_divide(a, b)), arity=2,
+    array_forward=lambda np, a, b: np.remainder(a, b),
+)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:
@@ -245,7 +280,7 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:
     return clamp_both(x, min, max)
 
 
-#: The operations this module adds, by name (:data:`autograd_lite.ops.BUILTINS` lists them too).
+#: The operations this module adds, by name (the core set is :data:`autograd_lite.ops.BUILTINS`).
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (tan, sinh, cosh, asin, acos, atan, log1p, expm1, log2, log10, sign, floor, ceil,

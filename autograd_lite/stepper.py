@@ -31,6 +31,7 @@ from .drawing import (
     value_graph,
 )
 from .graph import backpropagate, topological_order
+from .naming import as_factor, decimal, local_formula, node_names, partial, signed
 
 if TYPE_CHECKING:
     from .value import Value
@@ -118,6 +119,8 @@ class BackwardStepper:
         self.hide_constants = hide_constants
         self.order = topological_order(root)
         self._ids = {node: f"v{i}" for i, node in enumerate(self.order)}
+        #: The name each node's box shows, and captions use (see :func:`node_names`).
+        self.names = node_names(self.order)
         self.frames: tuple[Frame, ...] = tuple(self._record(seed))
         self._svg: str | None = None
 
@@ -146,19 +149,34 @@ class BackwardStepper:
     # --- the page ------------------------------------------------------------------------------
 
     def svg(self) -> str:
-        """The graph as inline SVG (rendered once by ``dot``), gradients as this pass found them."""
+        """The graph as inline SVG (rendered once by ``dot``), gradients as this pass found them.
+
+        The picture sits in a ``<g id="viewport">`` that the page moves and scales (pan and
+        zoom); the SVG fills its box instead of keeping Graphviz's fixed size, which is kept in
+        ``data-width`` and ``data-height``.
+        """
         if self._svg is None:
             grads = {node: 0.0 for node in self.order}
             grads.update({frame.node: frame.grad for frame in self.frames})
             picture = value_graph(
-                self.order, grads, rankdir=self.rankdir, hide_constants=self.hide_constants
+                self.order,
+                grads,
+                rankdir=self.rankdir,
+                hide_constants=self.hide_constants,
+                names=self.names,
             )
             source = picture.pipe(format="svg", encoding="utf-8")
-            self._svg = source[source.index("<svg") :]  # drop the XML prolog and DOCTYPE
+            self._svg = _pannable(source[source.index("<svg") :])  # no XML prolog, no DOCTYPE
         return self._svg
 
     def to_html(self, title: str = "Backward pass, step by step") -> str:
-        """One self-contained HTML page: inline SVG, styles and script; it loads nothing."""
+        """One self-contained HTML page: inline SVG, styles and script; it loads nothing.
+
+        The graph fills the window below the controls; it opens fitted to the window (or at a
+        readable zoom, following the current node, when the whole graph would be too small),
+        and every step brings the current node and the results it draws from into view. Drag to
+        pan, scroll or ``+`` / ``-`` to zoom, ``Fit`` (or the ``0`` key) to see everything.
+        """
         data = [self._frame_data(frame) for frame in self.frames]
         # Inside <script>, "<" must not appear literally (no "</script>" can end it early).
         frames_json = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -178,37 +196,58 @@ class BackwardStepper:
         return target
 
     def _repr_html_(self) -> str:
-        """Jupyter: the page in a sandboxed iframe, so its ids and keys never clash with others."""
-        match = re.search(r'height="([\d.]+)pt"', self.svg())
-        height = 160 + (int(float(match.group(1)) * 4 / 3) if match else 400)
+        """Jupyter: the page in a sandboxed iframe, so its ids and keys never clash with others.
+
+        The frame is as tall as the picture needs, up to 640 px; the page inside fits itself to
+        the frame and follows the current node, so nothing needs scrolling.
+        """
+        match = re.search(r'data-height="([\d.]+)"', self.svg())
+        height = 190 + (int(float(match.group(1))) if match else 400)
         return (
             f'<iframe srcdoc="{html.escape(self.to_html(), quote=True)}" '
-            f'sandbox="allow-scripts" style="width:100%;height:{min(height, 900)}px;border:0">'
-            "</iframe>"
+            f'sandbox="allow-scripts" style="width:100%;height:{max(420, min(height, 640))}px;'
+            'border:0"></iframe>'
+        )
+
+    def caption(self, frame: Frame) -> str:
+        """The chain rule of ``frame`` in symbols and numbers, with the names drawn in the boxes.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+            >>> y = (x * w).tanh()
+            >>> y.label = "y"
+            >>> stepper = backward_stepper(y)
+            >>> stepper.caption(stepper.frames[1])
+            '∂y/∂(x*w) = (1-y²)·∂y/∂y = 0.419974 × 1 = 0.419974'
+        """
+        root = self.names[self.root]
+        name = self.names[frame.node]
+        if not frame.terms:
+            text = f"{partial(root, name)} = 1"
+            if frame.grad != 1:
+                text += f", times the starting gradient {decimal(frame.grad)}"
+            return text
+        symbols = []
+        for term in frame.terms:
+            upstream = partial(root, self.names[term.consumer])
+            formula = local_formula(term.consumer, term.operand_index, self.names)
+            if formula is None:
+                formula = partial(self.names[term.consumer], name)
+            symbols.append(upstream if formula == "1" else f"{as_factor(formula)}·{upstream}")
+        numbers = " + ".join(
+            f"{signed(decimal(t.local_grad))} × {signed(decimal(t.upstream_grad))}"
+            for t in frame.terms
+        )
+        return (
+            f"{partial(root, name)} = {' + '.join(symbols)} = {numbers} = {decimal(frame.grad)}"
         )
 
     def _frame_data(self, frame: Frame) -> dict[str, object]:
-        name = self._name(frame.node)
-        if not frame.terms:
-            start = f"∂{_grouped(name)}/∂{_grouped(name)} = 1"
-            if frame.grad != 1:
-                start += f", times the seed {format_number(frame.grad)}"
-            caption = f"grad({name}) = {format_number(frame.grad)}: the start ({start})"
-        else:
-            products = " + ".join(
-                f"{format_number(t.local_grad)} × {format_number(t.upstream_grad)}"
-                for t in frame.terms
-            )
-            chains = " + ".join(
-                f"∂{_grouped(self._name(t.consumer))}/∂{_grouped(name)} · "
-                f"grad({self._name(t.consumer)})"
-                for t in frame.terms
-            )
-            caption = f"grad({name}) = {chains} = {products} = {format_number(frame.grad)}"
         return {
             "node": frame.node_id,
             "grad": f"grad {format_number(frame.grad)}",
-            "caption": caption,
+            "caption": self.caption(frame),
             "flow": [
                 {
                     "edge": f"e{self._ids[t.consumer][1:]}_{t.operand_index}",
@@ -219,12 +258,6 @@ class BackwardStepper:
             ],
         }
 
-    def _name(self, node: Value) -> str:
-        """How captions name a node: its label, or its position and operation."""
-        if node.label:
-            return node.label
-        return f"#{self._ids[node][1:]}" + (f"({node.op})" if node.op else "")
-
     def __len__(self) -> int:
         return len(self.frames)
 
@@ -232,9 +265,19 @@ class BackwardStepper:
         return f"BackwardStepper({len(self.frames)} frames, root={self.root!r})"
 
 
-def _grouped(name: str) -> str:
-    """A name in parentheses unless it is one word, so ``∂(a + b)/∂a`` reads right."""
-    return name if re.fullmatch(r"\w+", name) else f"({name})"
+def _pannable(svg: str) -> str:
+    """Graphviz's SVG made to fill its box, its drawing wrapped in ``<g id="viewport">``."""
+    head_end = svg.index(">") + 1
+    head = svg[:head_end]
+    box = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"', head)
+    width, height = (box.group(1), box.group(2)) if box else ("0", "0")
+    head = re.sub(r'\s(width|height|viewBox)="[^"]*"', "", head)
+    head = head.replace(
+        "<svg", f'<svg width="100%" height="100%" data-width="{width}" data-height="{height}"', 1
+    )
+    body = svg[head_end:].rstrip()
+    assert body.endswith("</svg>")
+    return f'{head}\n<g id="viewport">{body[: -len("</svg>")]}</g>\n</svg>\n'
 
 
 def _local_grad(consumer: Value, operand_index: int) -> float:
@@ -251,14 +294,25 @@ _PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy"
       content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}}</title>
 <style>
-  body { font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }
-  .controls { display: flex; gap: .5em; align-items: center; flex-wrap: wrap; }
-  .controls button { font-size: 1em; padding: .3em .8em; }
-  #slider { flex: 1; min-width: 10em; }
-  #caption { font-family: Menlo, Consolas, monospace; margin: .8em 0; min-height: 1.4em; }
-  #graph { overflow: auto; max-height: 80vh; border-top: 1px solid #ddd; }
+  html, body { margin: 0; padding: 0; }
+  body { font-family: Helvetica, Arial, sans-serif; color: #222; box-sizing: border-box;
+         height: 100vh; min-height: 360px; display: flex; flex-direction: column;
+         padding: .5em 1em .8em; }
+  h1 { font-size: 1.1em; margin: .2em 0 .4em; }
+  .controls { display: flex; gap: .4em; align-items: center; flex-wrap: wrap; }
+  .controls button { font-size: .95em; padding: .25em .7em; }
+  #slider { flex: 1; min-width: 8em; }
+  #caption { font-family: Menlo, Consolas, monospace; font-size: .95em; margin: .5em 0 .2em;
+             min-height: 1.4em; overflow-wrap: anywhere; }
+  .hint { color: #777; font-size: .8em; margin-bottom: .4em; }
+  #graph { flex: 1 1 0; min-height: 200px; position: relative; overflow: hidden;
+           border: 1px solid #ddd; border-radius: 4px; cursor: grab; touch-action: none;
+           background: #fff; }
+  #graph.dragging { cursor: grabbing; }
+  #graph > svg { display: block; width: 100%; height: 100%; user-select: none; }
   g.value.pending text { fill: #aaaaaa; }
   g.value.done polygon { fill: #e6f0f8; }
   g.value.upstream polygon { fill: #fee0b6; }
@@ -266,22 +320,25 @@ _PAGE = """<!DOCTYPE html>
   g.op.flow ellipse { fill: #fdd0a2; stroke: #e66101; stroke-width: 2px; }
   g.edge.flow path, g.edge.flow polygon { stroke: #e66101; stroke-width: 3px; }
   g.edge.flow polygon { fill: #e66101; }
-  .hint { color: #777; font-size: .85em; }
 </style>
 </head>
 <body>
-<h1 style="font-size:1.2em">{{title}}</h1>
+<h1>{{title}}</h1>
 <div class="controls">
   <button id="prev" type="button" title="previous step (left arrow)">&#9664; Previous</button>
   <button id="play" type="button" title="play or pause (space)">&#9654; Play</button>
   <button id="next" type="button" title="next step (right arrow)">Next &#9654;</button>
   <input id="slider" type="range" min="0" max="{{last}}" value="0" aria-label="step">
   <span id="counter"></span>
+  <button id="zoom-out" type="button" title="zoom out (-)">&minus;</button>
+  <button id="zoom-in" type="button" title="zoom in (+)">+</button>
+  <button id="fit" type="button" title="fit the whole graph in view (0)">Fit</button>
 </div>
 <div id="caption"></div>
 <div class="hint">Each step completes one gradient, in the order the engine's backward pass
 computes them: the highlighted node, the edges its gradient flows back along and the results
-it comes from. Keys: &larr; &rarr;, space, Home, End.</div>
+it comes from. Keys: &larr; &rarr;, space, Home, End, + &minus; 0. Drag to pan, scroll to zoom.
+</div>
 <div id="graph">
 {{svg}}
 </div>
@@ -292,6 +349,13 @@ const slider = document.getElementById("slider");
 const counter = document.getElementById("counter");
 const caption = document.getElementById("caption");
 const playButton = document.getElementById("play");
+const graph = document.getElementById("graph");
+const svg = graph.querySelector("svg");
+const viewport = document.getElementById("viewport");
+const WIDTH = Number(svg.dataset.width) || 1;
+const HEIGHT = Number(svg.dataset.height) || 1;
+const READABLE = 0.75;  // below this zoom the text is too small to read
+const MARGIN = 16;      // px kept between a node followed into view and the frame's edge
 const gradTexts = {};
 for (const frame of FRAMES) {
   const group = document.getElementById(frame.node);
@@ -300,6 +364,108 @@ for (const frame of FRAMES) {
 }
 let step = 0;
 let timer = null;
+const view = {x: 0, y: 0, k: 1};
+
+// --- pan and zoom: one transform on the drawing, in screen pixels --------------------------
+
+function apply() {
+  viewport.setAttribute("transform", `translate(${view.x} ${view.y}) scale(${view.k})`);
+  document.body.dataset.zoom = view.k.toFixed(3);
+}
+
+function fitScale() {
+  const box = graph.getBoundingClientRect();
+  return Math.min((box.width - 2 * MARGIN) / WIDTH, (box.height - 2 * MARGIN) / HEIGHT, 1.5);
+}
+
+function fit() {
+  const box = graph.getBoundingClientRect();
+  view.k = Math.max(fitScale(), 0.02);
+  view.x = (box.width - WIDTH * view.k) / 2;
+  view.y = (box.height - HEIGHT * view.k) / 2;
+  apply();
+}
+
+function zoomAt(factor, px, py) {
+  const k = Math.min(4, Math.max(0.02, view.k * factor));
+  view.x = px - (px - view.x) * (k / view.k);
+  view.y = py - (py - view.y) * (k / view.k);
+  view.k = k;
+  apply();
+}
+
+function zoomCentre(factor) {
+  const box = graph.getBoundingClientRect();
+  zoomAt(factor, box.width / 2, box.height / 2);
+}
+
+function union(elements) {
+  let r = null;
+  for (const el of elements) {
+    const b = el.getBoundingClientRect();
+    r = r === null ? {left: b.left, top: b.top, right: b.right, bottom: b.bottom}
+      : {left: Math.min(r.left, b.left), top: Math.min(r.top, b.top),
+         right: Math.max(r.right, b.right), bottom: Math.max(r.bottom, b.bottom)};
+  }
+  return r;
+}
+
+function fits(r, box) {
+  return r.right - r.left <= box.width - 2 * MARGIN && r.bottom - r.top <= box.height - 2 * MARGIN;
+}
+
+function inside(r, box) {
+  return r.left >= box.left + MARGIN && r.right <= box.right - MARGIN &&
+         r.top >= box.top + MARGIN && r.bottom <= box.bottom - MARGIN;
+}
+
+// Bring the current node into view, with the results its gradient comes from when they fit.
+function follow(current, neighbours) {
+  const box = graph.getBoundingClientRect();
+  let target = union([current, ...neighbours]);
+  if (!fits(target, box)) target = union([current]);
+  if (!fits(target, box)) {  // a node larger than the frame: zoom out until it fits
+    const shrink = Math.min((box.width - 2 * MARGIN) / (target.right - target.left),
+                            (box.height - 2 * MARGIN) / (target.bottom - target.top));
+    zoomAt(shrink, box.width / 2, box.height / 2);
+    target = union([current]);
+  }
+  if (!inside(target, box)) {
+    view.x += box.left + box.width / 2 - (target.left + target.right) / 2;
+    view.y += box.top + box.height / 2 - (target.top + target.bottom) / 2;
+    apply();
+  }
+  const page = graph.getBoundingClientRect();
+  if (page.top < 0 || page.bottom > window.innerHeight) {
+    graph.scrollIntoView({block: "nearest", inline: "nearest"});
+  }
+}
+
+let drag = null;
+graph.addEventListener("pointerdown", (event) => {
+  drag = {x: event.clientX, y: event.clientY, vx: view.x, vy: view.y};
+  graph.setPointerCapture(event.pointerId);
+  graph.classList.add("dragging");
+});
+graph.addEventListener("pointermove", (event) => {
+  if (drag === null) return;
+  view.x = drag.vx + event.clientX - drag.x;
+  view.y = drag.vy + event.clientY - drag.y;
+  apply();
+});
+for (const type of ["pointerup", "pointercancel"]) {
+  graph.addEventListener(type, () => { drag = null; graph.classList.remove("dragging"); });
+}
+graph.addEventListener("wheel", (event) => {
+  event.preventDefault();
+  const box = graph.getBoundingClientRect();
+  zoomAt(Math.exp(-event.deltaY / 500), event.clientX - box.left, event.clientY - box.top);
+}, {passive: false});
+document.getElementById("zoom-in").addEventListener("click", () => zoomCentre(1.25));
+document.getElementById("zoom-out").addEventListener("click", () => zoomCentre(0.8));
+document.getElementById("fit").addEventListener("click", fit);
+
+// --- the steps ---------------------------------------------------------------------------
 
 function clearMarks() {
   for (const cls of ["current", "upstream", "flow", "done", "pending"]) {
@@ -319,17 +485,20 @@ function show(k) {
   const frame = FRAMES[step];
   const current = document.getElementById(frame.node);
   current.classList.add("current");
-  current.scrollIntoView({block: "nearest", inline: "nearest"});
+  const neighbours = [];
   for (const f of frame.flow) {
     for (const id of [f.edge, f.op]) {
       const el = document.getElementById(id);
       if (el) el.classList.add("flow");
     }
-    document.getElementById(f.consumer).classList.add("upstream");
+    const consumer = document.getElementById(f.consumer);
+    consumer.classList.add("upstream");
+    neighbours.push(consumer);
   }
   caption.textContent = frame.caption;
   counter.textContent = "step " + (step + 1) + " / " + FRAMES.length;
   slider.value = String(step);
+  follow(current, neighbours);
   document.body.dataset.step = String(step);
 }
 
@@ -361,7 +530,14 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "Home") { stop(); show(0); }
   else if (event.key === "End") { stop(); show(FRAMES.length - 1); }
   else if (event.key === " ") { event.preventDefault(); play(); }
+  else if (event.key === "+" || event.key === "=") { zoomCentre(1.25); }
+  else if (event.key === "-") { zoomCentre(0.8); }
+  else if (event.key === "0") { fit(); }
 });
+window.addEventListener("resize", () => show(step));
+
+fit();
+if (view.k < READABLE) zoomCentre(1 / view.k);  // too small whole: natural size, following
 show(0);
 </script>
 </body>

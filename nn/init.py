@@ -18,6 +18,12 @@ normal            N(0, 1) (saturates: shown for teaching)         standard_norma
 ================  ==============================================  ========================
 
 Explicit weights are given to ``Neuron``, ``Layer`` or ``MLP`` with ``weights=``.
+
+Sources: Glorot and Bengio, "Understanding the difficulty of training deep feedforward neural
+networks" (AISTATS 2010) for the Xavier schemes and for saturation under standard-normal
+initialisation; He, Zhang, Ren and Sun, "Delving Deep into Rectifiers" (ICCV 2015) for the He
+schemes. The formulas match PyTorch's ``torch.nn.init`` with gain 1 (Xavier) and the ReLU gain
+sqrt(2) (He, fan_in mode).
 """
 
 from __future__ import annotations

@@ -33,6 +33,31 @@ class Neuron(Module):
     ``activation="relu"`` and ``nonlin=False`` is ``activation="linear"`` (also as the second
     positional argument). Giving both ``nonlin`` and an ``activation`` that means something else is
     a ValueError.
+
+    Args:
+        nin: the number of inputs, a positive int.
+        activation: a name from :data:`nn.ACTIVATIONS` (default ``"relu"``), or micrograd's
+            ``nonlin`` flag given positionally.
+        nonlin: micrograd's flag: True for ReLU, False for linear.
+        init: the initialisation scheme, a name from :data:`nn.SCHEMES` (default ``"uniform"``,
+            micrograd's U(-1, 1)).
+        seed: an int, a ``random.Random`` or None (fresh randomness) for the starting weights.
+        fan_out: the layer's width, which the Xavier schemes read (default 1).
+        weights: ``nin`` explicit starting weights instead of random ones.
+        bias: the starting bias (a number), or a Value to share.
+        bias_requires_grad: False freezes the bias.
+
+    Raises:
+        ValueError: if a count is not a positive int, the activation or ``init`` scheme is
+            unknown, ``nonlin`` contradicts ``activation``, or explicit weights or biases have
+            the wrong number of entries or are not finite.
+
+    Example:
+        >>> from nn import Neuron
+        >>> n = Neuron(2, activation="tanh", weights=[0.5, -0.5], bias=0.1)
+        >>> out = n([1.0, 1.0])
+        >>> round(out.data, 6), len(n.parameters())
+        (0.099668, 3)
     """
 
     def __init__(
@@ -98,6 +123,30 @@ class Layer(Module):
     2-2-2 network does this); it counts as one parameter. ``bias`` is the starting bias: one
     number, or one number per neuron. ``weights`` is one list of ``nin`` weights per neuron.
     micrograd's ``Layer(nin, nout, nonlin=False)`` works unchanged, as for :class:`Neuron`.
+
+    Args:
+        nin: the number of inputs of each neuron, a positive int.
+        nout: the number of neurons, a positive int.
+        activation: a name from :data:`nn.ACTIVATIONS` (default ``"relu"``), or micrograd's
+            ``nonlin`` flag given positionally.
+        nonlin: micrograd's flag: True for ReLU, False for linear.
+        init: the initialisation scheme, a name from :data:`nn.SCHEMES`.
+        seed: an int, a ``random.Random`` or None for the starting weights.
+        weights: one list of ``nin`` starting weights per neuron.
+        bias: the starting bias: one number, or one per neuron.
+        shared_bias: one bias Value for all the layer's neurons.
+        bias_requires_grad: False freezes the biases.
+
+    Raises:
+        ValueError: if a count is not a positive int, the activation or ``init`` scheme is
+            unknown, ``nonlin`` contradicts ``activation``, or explicit weights or biases have
+            the wrong number of entries or are not finite.
+
+    Example:
+        >>> from nn import Layer
+        >>> layer = Layer(3, 2, activation="sigmoid", seed=0, shared_bias=True)
+        >>> len(layer([1.0, 2.0, 3.0])), len(layer.parameters())
+        (2, 7)
     """
 
     def __init__(
@@ -171,8 +220,32 @@ class MLP(Module):
     then linear) are micrograd's. Calling the model on a list of ``nin`` numbers or Values
     returns one Value when the last layer has one neuron, else a list.
 
-    ``weights[l][n]`` gives neuron ``n`` of layer ``l`` its weights explicitly; ``biases[l]`` is
-    layer ``l``'s starting bias (one number, or one per neuron).
+    Args:
+        nin: the number of inputs, a positive int.
+        nouts: the layer sizes, a non-empty list of positive ints (the last is the output).
+        activation: the hidden layers' activation, a name from :data:`nn.ACTIVATIONS`
+            (default ``"relu"``).
+        output_activation: the last layer's activation (default ``"linear"``).
+        init: the initialisation scheme, a name from :data:`nn.SCHEMES` (default
+            ``"uniform"``).
+        seed: an int, a ``random.Random`` or None for the starting weights.
+        weights: ``weights[l][n]`` gives neuron ``n`` of layer ``l`` its weights explicitly.
+        biases: ``biases[l]`` is layer ``l``'s starting bias (one number, or one per neuron).
+        shared_bias: one bias Value per layer, shared by its neurons (the textbook 2-2-2 net).
+        bias_requires_grad: False freezes every bias.
+
+    Raises:
+        ValueError: if ``nouts`` is empty or holds a size that is not a positive int, an
+            activation or scheme is unknown, or ``weights``/``biases`` do not give one entry per
+            layer (or per neuron, with finite numbers).
+
+    Example:
+        >>> import nn
+        >>> model = nn.MLP(2, [16, 16, 1], seed=0)      # micrograd's two-moons network
+        >>> len(model.parameters()), type(model([1.0, -1.0])).__name__
+        (337, 'Value')
+        >>> len(nn.MLP(2, [4, 3], seed=0)([1.0, -1.0]))   # several outputs: a list
+        3
     """
 
     def __init__(
@@ -250,14 +323,14 @@ class MLP(Module):
         )
 
 
-def resolve_activation(activation: str | bool | None, nonlin: object, where: str) -> str:
+def resolve_activation(activation: str | bool | None, nonlin: object, caller: str) -> str:
     """One activation name from ``activation=`` and micrograd's ``nonlin=`` (ReLU or linear).
 
     Args:
         activation: An activation name, None (not given), or a bool: micrograd's ``nonlin``
             passed as the second positional argument, as in ``Neuron(3, False)``.
         nonlin: micrograd's flag (True: ``"relu"``, False: ``"linear"``), or None (not given).
-        where: The class name, for error messages.
+        caller: The class name, for error messages.
 
     Returns:
         The activation name; ``"relu"`` when neither is given (micrograd's default too).
@@ -273,17 +346,17 @@ def resolve_activation(activation: str | bool | None, nonlin: object, where: str
     if isinstance(activation, bool):
         if nonlin is not None and nonlin is not activation:
             raise ValueError(
-                f"{where}: nonlin given twice, as {activation} (positionally) and as {nonlin!r}"
+                f"{caller}: nonlin given twice, as {activation} (positionally) and as {nonlin!r}"
             )
         activation, nonlin = None, activation
     if nonlin is None:
         return "relu" if activation is None else activation
     if not isinstance(nonlin, bool):
-        raise TypeError(f"{where}: nonlin must be True or False, got {nonlin!r}")
+        raise TypeError(f"{caller}: nonlin must be True or False, got {nonlin!r}")
     implied = "relu" if nonlin else "linear"
     if activation is not None and activation != implied:
         raise ValueError(
-            f"{where}: nonlin={nonlin} means activation={implied!r} (micrograd's "
+            f"{caller}: nonlin={nonlin} means activation={implied!r} (micrograd's "
             f"{'ReLU' if nonlin else 'linear'} neuron), but activation={activation!r} was given "
             "too; pass only one of them"
         )

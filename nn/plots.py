@@ -26,7 +26,13 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
         "nn.plots needs matplotlib: pip install 'autograd-lite[plots]' (or pip install matplotlib)"
     ) from error
 
-__all__ = ["gradient_norms", "plot_decision_boundary", "plot_gradient_norms", "plot_history"]
+__all__ = [
+    "class_colours",
+    "gradient_norms",
+    "plot_decision_boundary",
+    "plot_gradient_norms",
+    "plot_history",
+]
 
 POSITIVE = "#2166ac"
 NEGATIVE = "#b2182b"
@@ -98,7 +104,7 @@ def plot_history(
 
 
 def plot_decision_boundary(
-    predict: Callable[[list[float]], float | Value],
+    predict: Callable[[list[float]], Any],
     X: Sequence[Sequence[float]],  # noqa: N803 - the usual name for a data matrix
     y: Sequence[float],
     path: str | Path | None = None,
@@ -108,13 +114,42 @@ def plot_decision_boundary(
     margin: float = 0.5,
     title: str = "",
 ) -> Figure:
-    """A classifier's score over the plane, its boundary ``score == threshold``, and the data.
+    """A classifier over the plane: its regions or score, its decision boundary, and the data.
 
-    ``predict([x0, x1])`` returns a score (a float or a Value; evaluated under ``no_grad``):
-    the shading shows it, blue above ``threshold`` and red below, and the black line is the
-    decision boundary. The points of ``X`` are coloured by their label ``y`` (labels above
-    ``threshold`` blue, the others red). ``resolution`` points per axis are evaluated, so the
-    cost is ``resolution ** 2`` calls to ``predict``.
+    ``predict([x0, x1])`` is evaluated under ``no_grad`` on a grid of ``resolution ** 2``
+    points. What it returns decides the picture:
+
+    * one score (a float or a Value, or a list of one): the shading shows it, blue above
+      ``threshold`` and red below, and the black line ``score == threshold`` is the boundary;
+      points are coloured by whether their label ``y`` is above ``threshold``.
+    * two scores ``[z0, z1]`` (two classes): the same picture for the margin ``z1 - z0``, with
+      the boundary at ``threshold`` (0 by default: where the two scores tie).
+    * ``k >= 3`` scores (one per class): each region takes the colour of its predicted class
+      (the largest score), with a legend; points are coloured by their class ``y`` (0 to k-1).
+
+    Args:
+        predict: the model, or any function of a 2-D point as described above.
+        X: the data's points, each ``[x0, x1]``.
+        y: their labels: numbers compared with ``threshold``, or class indices for k classes.
+        path: also save the figure here (PNG, SVG or PDF, from the suffix).
+        resolution: grid points per axis (at least 2).
+        threshold: the score on the boundary, for one or two scores.
+        margin: how far the grid reaches beyond the data, on every side.
+        title: the figure's title.
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        ValueError: bad points, labels or resolution, or a class label outside 0 .. k-1.
+        TypeError: ``predict`` returned something other than numbers or Values.
+
+    Example:
+        >>> figure = plot_decision_boundary(
+        ...     lambda p: [p[0], p[1], -p[0] - p[1]], [[0, 1], [1, 0], [-1, -1]], [1, 0, 2],
+        ...     resolution=10)
+        >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+        ['class 0', 'class 1', 'class 2']
     """
     points = [[float(a) for a in p] for p in X]
     if not points or any(len(p) != 2 for p in points):
@@ -128,14 +163,85 @@ def plot_decision_boundary(
     grid_x = _linspace(min(xs) - margin, max(xs) + margin, resolution)
     grid_y = _linspace(min(ys) - margin, max(ys) + margin, resolution)
     with no_grad():
-        scores = [[_score(predict, [gx, gy]) for gx in grid_x] for gy in grid_y]
+        outputs = [[_scores(predict, [gx, gy]) for gx in grid_x] for gy in grid_y]
+    classes = {len(o) for row in outputs for o in row}
+    if len(classes) != 1:
+        raise ValueError("plot_decision_boundary: predict returned different numbers of scores "
+                         f"at different points ({sorted(classes)})")
+    (k,) = classes
+    figure = Figure(figsize=(5.5, 5), layout="constrained")
+    axes = figure.subplots()
+    if k >= 3:
+        _class_regions(axes, grid_x, grid_y, outputs, points, y, k)
+    else:
+        scores = [[o[0] if k == 1 else o[1] - o[0] for o in row] for row in outputs]
+        _score_shading(figure, axes, grid_x, grid_y, scores, points, y, threshold)
+    axes.set(title=title or "decision boundary", xlabel="x[0]", ylabel="x[1]")
+    return _save(figure, path)
+
+
+#: One colour per class (matplotlib's tab10); more classes cycle through tab20.
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+REGION_ALPHA = 0.35
+
+
+def class_colours(k: int) -> list[str]:
+    """``k`` distinct colours, one per class (tab10, then tab20 for more than ten classes).
+
+    Example:
+        >>> class_colours(3)
+        ['#1f77b4', '#ff7f0e', '#2ca02c']
+    """
+    if k <= len(CLASS_COLOURS):
+        return list(CLASS_COLOURS[:k])
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    palette = colormaps["tab20"]
+    return [to_hex(palette(i % 20 / 20)) for i in range(k)]
+
+
+def _class_regions(axes: Any, grid_x: list[float], grid_y: list[float],
+                   outputs: list[list[list[float]]], points: list[list[float]],
+                   y: Sequence[float], k: int) -> None:
+    """Each grid cell in its predicted class's colour; points in their true class's colour."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    labels = []
+    for label in y:
+        c = float(label)
+        if not c.is_integer() or not 0 <= c < k:
+            raise ValueError(f"plot_decision_boundary: class label {label!r} is not one of "
+                             f"0 .. {k - 1} (predict gives {k} scores)")
+        labels.append(int(c))
+    colours = class_colours(k)
+    predicted = [[max(range(k), key=o.__getitem__) for o in row] for row in outputs]
+    step_x, step_y = grid_x[1] - grid_x[0], grid_y[1] - grid_y[0]
+    axes.imshow(predicted, origin="lower", interpolation="nearest", alpha=REGION_ALPHA,
+                cmap=ListedColormap(colours), vmin=-0.5, vmax=k - 0.5, aspect="auto",
+                extent=(grid_x[0] - step_x / 2, grid_x[-1] + step_x / 2,
+                        grid_y[0] - step_y / 2, grid_y[-1] + step_y / 2))
+    for c in range(k):
+        chosen = [p for p, label in zip(points, labels, strict=True) if label == c]
+        if chosen:
+            axes.scatter([p[0] for p in chosen], [p[1] for p in chosen], c=colours[c], s=18,
+                         edgecolors="black", linewidths=0.4)
+    handles = [Patch(facecolor=colours[c], edgecolor="black", linewidth=0.4,
+                     label=f"class {c}") for c in range(k)]
+    axes.legend(handles=handles, loc="upper right", fontsize=8, title="predicted / true",
+                title_fontsize=8, framealpha=0.9)
+
+
+def _score_shading(figure: Figure, axes: Any, grid_x: list[float], grid_y: list[float],
+                   scores: list[list[float]], points: list[list[float]], y: Sequence[float],
+                   threshold: float) -> None:
+    """The score's shading around ``threshold``, the boundary line, and the labelled points."""
     flat = [s for row in scores for s in row if math.isfinite(s)]
     low, high = min(flat, default=threshold), max(flat, default=threshold)
     spread = max(abs(low - threshold), abs(high - threshold), 1e-12)
     norm = TwoSlopeNorm(vcenter=threshold, vmin=threshold - spread, vmax=threshold + spread)
-
-    figure = Figure(figsize=(5.5, 5), layout="constrained")
-    axes = figure.subplots()
     shading = axes.contourf(grid_x, grid_y, scores, levels=20, cmap="RdBu", norm=norm, alpha=0.75)
     figure.colorbar(shading, ax=axes, label="score")
     if low < threshold < high:
@@ -148,21 +254,27 @@ def plot_decision_boundary(
                 [p[0] for p in chosen], [p[1] for p in chosen], c=colour, s=18,
                 edgecolors="white", linewidths=0.5, label=f"y {name} {threshold:g}",
             )
-    axes.set(title=title or "decision boundary", xlabel="x[0]", ylabel="x[1]")
     axes.legend(loc="upper right", fontsize=8)
-    return _save(figure, path)
 
 
-def _score(predict: Callable[[list[float]], float | Value], point: list[float]) -> float:
+def _scores(predict: Callable[[list[float]], Any], point: list[float]) -> list[float]:
+    """``predict(point)`` as a list of floats: one score, or one per class."""
     out = predict(point)
+    many = out if isinstance(out, (list, tuple)) else [out]
+    if not many:
+        raise TypeError(f"plot_decision_boundary: predict({point}) returned an empty sequence")
+    return [_number(x, point) for x in many]
+
+
+def _number(out: Any, point: list[float]) -> float:
     if isinstance(out, Value):
         return out.data
     try:
         return float(out)
     except (TypeError, ValueError):
         raise TypeError(
-            f"plot_decision_boundary: predict({point}) must return a number or a Value, got "
-            f"{type(out).__name__}"
+            f"plot_decision_boundary: predict({point}) must return a number, a Value or a list "
+            f"of them, got {type(out).__name__}"
         ) from None
 
 

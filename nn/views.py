@@ -104,6 +104,7 @@ def draw_module(
     color_by_grad: bool = True,
     max_weights: int = 8,
     max_neurons: int = 32,
+    compact: bool | None = None,
 ) -> graphviz.Digraph:
     """One box per neuron (weights, bias, their data and gradients), one cluster per layer.
 
@@ -113,6 +114,17 @@ def draw_module(
     ``max_weights`` weights shows the first ones and a count of the rest, and a layer with more
     than ``max_neurons`` neurons shows the first ones and a count, so the picture stays small
     however large the model is.
+
+    ``compact`` (by default: when a layer has more than eight neurons) draws each layer as one
+    table with a row per neuron: its weights and their gradients as strips of coloured cells
+    (a heat map, hover a cell for its number), its bias and the bias's gradient as numbers. A
+    2-16-16-1 MLP then fits on one screen.
+
+    Example:
+        >>> from nn import MLP
+        >>> picture = draw_module(MLP(2, [16, 16, 1], seed=0))
+        >>> "neurons.15" in picture.source and "w.15" not in picture.source
+        True
     """
     layers = _layers(model, "draw_module")
     _check_rankdir(rankdir, "draw_module")
@@ -120,9 +132,14 @@ def draw_module(
         raise ValueError("draw_module: max_weights and max_neurons must be at least 1")
     grads = [p.grad for neurons in layers for n in neurons for p in (*n.w, n.b)]
     scale = max((abs(g) for g in grads if math.isfinite(g)), default=0.0)
+    weights = [w.data for neurons in layers for n in neurons for w in n.w]
+    weight_scale = max((abs(w) for w in weights if math.isfinite(w)), default=0.0)
+    if compact is None:
+        compact = max(len(neurons) for neurons in layers) > COMPACT_ABOVE
 
     dot = graphviz.Digraph(format=format)
-    dot.attr(rankdir=rankdir, compound="true", fontname=FONT, fontsize="11", nodesep="0.15")
+    dot.attr(rankdir=rankdir, compound="true", fontname=FONT, fontsize="11", nodesep="0.15",
+             ranksep="0.25" if compact else "0.5")
     dot.attr("node", fontname=FONT, fontsize="10", shape="plain")
     dot.attr("edge", fontname=FONT, fontsize="9", color="#555555")
     nin = len(layers[0][0].w)
@@ -140,7 +157,11 @@ def draw_module(
                 color="#999999",
             )
             shown = neurons if len(neurons) <= max_neurons else neurons[: max_neurons - 1]
-            for j, neuron in enumerate(shown):
+            if compact:
+                first = f"l{i}"
+                label = _layer_table(shown, show_grads, color_by_grad, scale, weight_scale)
+                cluster.node(first, label=label, _attributes={"id": first})
+            for j, neuron in enumerate([] if compact else shown):
                 label = _neuron_table(neuron, j, show_grads, color_by_grad, scale, max_weights)
                 cluster.node(f"l{i}n{j}", label=label, _attributes={"id": f"l{i}n{j}"})
             if len(shown) < len(neurons):
@@ -154,6 +175,51 @@ def draw_module(
              style="rounded")
     dot.edge(previous, "output", ltail=f"cluster_layer{len(layers) - 1}")
     return dot
+
+
+#: A compact layer shows at most this many weights per neuron in its strip.
+STRIP_LIMIT = 32
+
+
+def _layer_table(neurons: Sequence[NeuronLike], show_grads: bool, color_by_grad: bool,
+                 grad_scale: float, weight_scale: float) -> str:
+    """A whole layer as one table: a row per neuron, its weights and gradients as heat strips."""
+    heads = ["neuron", "w", "b"] + (["grad w", "grad b"] if show_grads else [])
+    rows = ["<TR>" + "".join(f'<TD BGCOLOR="#eeeeee"><B>{h}</B></TD>' for h in heads) + "</TR>"]
+    number = _short
+    for j, neuron in enumerate(neurons):
+        cells = [f'<TD ALIGN="LEFT">neurons.{j}</TD>',
+                 f"<TD>{_strip([w.data for w in neuron.w], weight_scale)}</TD>",
+                 f"<TD>{number(neuron.b.data)}</TD>"]
+        if show_grads:
+            grads = [w.grad for w in neuron.w]
+            cells.append(f"<TD>{_strip(grads, grad_scale if color_by_grad else 0.0)}</TD>")
+            if neuron.b.requires_grad:
+                cells.append(f"<TD>{number(neuron.b.grad)}</TD>")
+            else:
+                cells.append('<TD><FONT COLOR="#777777">frozen</FONT></TD>')
+        rows.append(f"<TR>{''.join(cells)}</TR>")
+    table = 'BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
+    return f"<<FONT POINT-SIZE=\"9\"><TABLE {table}>{''.join(rows)}</TABLE></FONT>>"
+
+
+def _short(x: float) -> str:
+    """Three significant digits: enough beside a heat strip."""
+    return format_number(float(f"{x:.3g}")) if math.isfinite(x) else format_number(x)
+
+
+def _strip(values: Sequence[float], scale: float) -> str:
+    """Numbers as a row of small coloured cells (blue +, red -), each titled with its number."""
+    shown = values[:STRIP_LIMIT]
+    cells = "".join(
+        f'<TD WIDTH="5" HEIGHT="9" FIXEDSIZE="TRUE" BGCOLOR="{grad_color(v, scale)}" '
+        f'TITLE="{format_number(v)}"></TD>'
+        for v in shown
+    )
+    if len(values) > len(shown):
+        cells += f'<TD><FONT POINT-SIZE="7">+{len(values) - len(shown)}</FONT></TD>'
+    table = 'BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"'
+    return f"<TABLE {table}><TR>{cells}</TR></TABLE>"
 
 
 def _count(n: int, noun: str) -> str:
@@ -209,13 +275,18 @@ def draw_network(
     show_values: bool | None = None,
     show_grads: bool = False,
     max_edges: int = 1000,
+    dense_above: int = 64,
 ) -> graphviz.Digraph:
     """The textbook diagram of an MLP: inputs, neurons by layer, biases and weighted arrows.
 
-    An arrow's width grows with ``|w|`` (relative to the largest weight) and its colour is blue
-    for a positive and red for a negative weight. A bias Value shared by a whole layer (as in
-    the classic worked example) is drawn as one bias node with an arrow to each neuron;
-    otherwise each neuron shows its own bias.
+    An arrow's width and opacity grow with ``|w|`` (relative to the largest weight), so the
+    strong connections stand out of a wide layer, and its colour is blue for a positive and red
+    for a negative weight. Between two layers joined by more than ``dense_above`` weights (a
+    16-16 layer has 256) the arrows give way to the weight matrix as a heat map (a row per
+    neuron, a column per input). A bias Value shared by a whole layer (as in the classic worked
+    example) is drawn as one bias node, an input of the layer, with an arrow to each neuron;
+    otherwise each neuron shows its own bias. With ``show_values`` each weight's name and value
+    sit on a card of their own in the arrow's middle, which no other arrow crosses.
 
     * ``names``: ``{name: Value}`` for the parameters (e.g. ``w1`` ... ``w8``, ``b1``, ``b2``);
       without it a Value's own label is used.
@@ -228,6 +299,14 @@ def draw_network(
       coloured by sign.
     * ``max_edges``: refuse (``ValueError``) a network with more weights than this; use
       :func:`draw_module` for those.
+    * ``dense_above``: draw a layer's weights as a heat map when it has more than this many.
+
+    Example:
+        >>> from nn import MLP
+        >>> picture = draw_network(MLP(2, [16, 16, 1], seed=0))
+        >>> arrows = [line for line in picture.source.splitlines() if "->" in line]
+        >>> "heat map" in picture.source, len([a for a in arrows if "invis" not in a])
+        (True, 80)
     """
     layers = _layers(model, "draw_network")
     _check_rankdir(rankdir, "draw_network")
@@ -251,10 +330,16 @@ def draw_network(
         return label_of.get(value) or value.label
 
     biggest = max((abs(w.data) for neurons in layers for n in neurons for w in n.w), default=0.0)
+    # Past eight neurons in a layer, each neuron is a small circle with its name (its bias and
+    # activation are in the module view, named in the caption), so a 16-wide layer fits a screen.
+    compact = max(len(neurons) for neurons in layers) > COMPACT_ABOVE
     dot = graphviz.Digraph(format=format)
-    dot.attr(rankdir=rankdir, nodesep="0.4", ranksep="1.2")
+    dot.attr(rankdir=rankdir, nodesep="0.12" if compact else "0.4", ranksep="1.2")
     dot.attr("node", fontname=FONT, fontsize="11", shape="circle", fixedsize="false")
     dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.6")
+    if compact:
+        dot.attr("node", fontsize="9", width="0.5", fixedsize="true")
+        dot.attr(label=_compact_caption(layers), labelloc="b", fontname=FONT, fontsize="10")
 
     with dot.subgraph(name="inputs") as column:
         column.attr(rank="same")
@@ -276,7 +361,9 @@ def draw_network(
             for j, neuron in enumerate(neurons):
                 title = _neuron_name(i, j, len(layers), last)
                 lines = [f"<B>{title}</B>", escape_label(_activation(neuron))]
-                if not shared:
+                if compact:
+                    lines = lines[:1]
+                elif not shared:
                     lines.append(_param_text(neuron.b, name_of(neuron.b) or "b", show_grads))
                 if activations is not None:
                     lines.append(f"= {format_number(activations[i + 1][j])}")
@@ -288,20 +375,32 @@ def draw_network(
             bias_id = f"bias{i}"
             text = _param_text(bias, name_of(bias) or f"b{i + 1}", show_grads)
             dot.node(bias_id, label=f"<{text}>", shape="box", style="rounded,filled",
-                     fillcolor="#fff7d6", _attributes={"id": bias_id})
+                     fixedsize="false", fillcolor="#fff7d6", _attributes={"id": bias_id})
             for target in ids:
                 dot.edge(bias_id, target, style="dashed", color="#b8a24a")
+        weights = sum(len(n.w) for n in neurons)
+        if weights > dense_above:
+            _heat_map(dot, i, neurons, sources, ids, biggest)
+            sources = ids
+            continue
         for j, neuron in enumerate(neurons):
             for k, w in enumerate(neuron.w):
-                label = _param_text(w, name_of(w), show_grads) if show_values else ""
-                dot.edge(
-                    sources[k],
-                    ids[j],
-                    label=_on_white(label) if label else None,
-                    color=_sign_color(w.data),
-                    penwidth=f"{0.6 + 3.4 * abs(w.data) / biggest if biggest else 1.0:.2f}",
-                    _attributes={"id": f"w_l{i}n{j}_{k}"},
-                )
+                style = {
+                    "color": _sign_color(w.data, _opacity(w.data, biggest)),
+                    "penwidth": f"{0.6 + 3.4 * abs(w.data) / biggest if biggest else 1.0:.2f}",
+                }
+                edge_id = f"w_l{i}n{j}_{k}"
+                if show_values:
+                    # The weight's card is a node of its own, so dot routes other arrows
+                    # around it instead of through it.
+                    label = _param_text(w, name_of(w), show_grads)
+                    dot.node(edge_id, label=_on_white(label), shape="plain",
+                             _attributes={"id": edge_id})
+                    dot.edge(sources[k], edge_id, arrowhead="none", **style,
+                             _attributes={"id": f"{edge_id}_in"})
+                    dot.edge(edge_id, ids[j], **style, _attributes={"id": f"{edge_id}_out"})
+                else:
+                    dot.edge(sources[k], ids[j], **style, _attributes={"id": edge_id})
         sources = ids
     return dot
 
@@ -337,11 +436,63 @@ def _param_text(value: Value, name: str, show_grads: bool) -> str:
     return text
 
 
-def _sign_color(x: float) -> str:
+def _sign_color(x: float, opacity: float = 1.0) -> str:
+    """Blue for positive, red for negative, grey for zero or not finite; ``opacity`` in 0..1."""
+    alpha = "" if opacity >= 1 else f"{round(255 * opacity):02x}"
     if not math.isfinite(x) or x == 0:
-        return "#888888"
+        return "#888888" + alpha
     red, green, blue = POSITIVE_RGB if x > 0 else NEGATIVE_RGB
-    return f"#{red:02x}{green:02x}{blue:02x}"
+    return f"#{red:02x}{green:02x}{blue:02x}{alpha}"
+
+
+def _opacity(w: float, biggest: float) -> float:
+    """An arrow's opacity: 1 for the largest weight, fading to 0.15 towards zero."""
+    if not biggest or not math.isfinite(w):
+        return 1.0
+    return 0.15 + 0.85 * min(1.0, abs(w) / biggest)
+
+
+#: A layer wider than this draws its neurons as small named circles.
+COMPACT_ABOVE = 8
+
+
+def _compact_caption(layers: list[list[NeuronLike]]) -> str:
+    """What the small circles leave out: each layer's activation, and where the biases are."""
+    parts = [f"layers.{i}: {escape_label(_activation(neurons[0]))}"
+             for i, neurons in enumerate(layers)]
+    return f"<{'; '.join(parts)}. Biases: draw_module(model).>"
+
+
+#: The side of one cell of a weight heat map, in points.
+HEAT_CELL = 9
+
+
+def _heat_map(dot: Any, i: int, neurons: Sequence[NeuronLike], sources: list[str],
+              targets: list[str], biggest: float) -> None:
+    """Layer ``i``'s weights as one table of coloured cells between its inputs and neurons."""
+    rows = len(neurons)
+    columns = len(neurons[0].w)
+    cells = []
+    for neuron in neurons:
+        tds = "".join(
+            f'<TD WIDTH="{HEAT_CELL}" HEIGHT="{HEAT_CELL}" FIXEDSIZE="TRUE" '
+            f'BGCOLOR="{grad_color(w.data, biggest)}"></TD>'
+            for w in neuron.w
+        )
+        cells.append(f"<TR>{tds}</TR>")
+    title = (f'<TR><TD COLSPAN="{columns}"><FONT POINT-SIZE="9"><B>layers.{i}</B> weights, '
+             f"{rows} × {columns}<BR/>(a row per neuron, a column per input)</FONT></TD></TR>")
+    key = (f'<TR><TD COLSPAN="{columns}"><FONT POINT-SIZE="8">blue +, red −; '
+           f"|w| up to {format_number(biggest)}</FONT></TD></TR>")
+    node_id = f"heat{i}"
+    dot.node(node_id, label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" '
+             f'CELLPADDING="0">{title}{"".join(cells)}{key}</TABLE>>', shape="box",
+             style="rounded", color="#999999", tooltip="heat map", fixedsize="false",
+             _attributes={"id": node_id, "class": "heatmap"})
+    for source in sources:
+        dot.edge(source, node_id, color="#99999966", arrowhead="none")
+    for target in targets:
+        dot.edge(node_id, target, color="#99999966")
 
 
 def _forward(

@@ -27,7 +27,6 @@ from typing import NamedTuple
 from autograd_lite import Value, backpropagate
 
 from .layers import MLP
-from .losses import half_sum_squared_error
 from .optim import SGD
 
 INPUTS = (0.05, 0.10)
@@ -87,13 +86,12 @@ def first_pass(freeze_biases: bool = True) -> tuple[Network, Value]:
     """
     network = build_network(freeze_biases)
     total = _forward(network.model).total
-    total.label = "E_total"
     total.backward()
     return network, total
 
 
 class _Pass(NamedTuple):
-    """One forward pass, keeping the intermediate Values the document names."""
+    """One forward pass, keeping the intermediate Values the textbook names."""
 
     net_h: list[Value]
     out_h: list[Value]
@@ -104,14 +102,29 @@ class _Pass(NamedTuple):
 
 
 def _forward(model: MLP) -> _Pass:
-    """The model's own forward pass, one neuron at a time so the net inputs stay visible."""
+    """The model's own forward pass, one neuron at a time so the net inputs stay visible.
+
+    Every Value is labelled with the textbook's name (i1, i2, net_h1, out_h1, ..., target_o1,
+    E_o1, E_o2, E_total), so drawings, the stepper and ``explain`` speak as the text does.
+    """
     hidden, output = model.layers
-    net_h = [n.weighted_sum(INPUTS) for n in hidden.neurons]
-    out_h = [net.sigmoid() for net in net_h]
-    net_o = [n.weighted_sum(out_h) for n in output.neurons]
-    out_o = [net.sigmoid() for net in net_o]
-    errors = [half_sum_squared_error(o, t) for o, t in zip(out_o, TARGETS, strict=True)]
-    return _Pass(net_h, out_h, net_o, out_o, errors, errors[0] + errors[1])
+    inputs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
+    net_h = [_named(n.weighted_sum(inputs), f"net_h{j + 1}") for j, n in enumerate(hidden.neurons)]
+    out_h = [_named(net.sigmoid(), f"out_h{j + 1}") for j, net in enumerate(net_h)]
+    net_o = [_named(n.weighted_sum(out_h), f"net_o{j + 1}") for j, n in enumerate(output.neurons)]
+    out_o = [_named(net.sigmoid(), f"out_o{j + 1}") for j, net in enumerate(net_o)]
+    targets = [Value(t, label=f"target_o{j + 1}", requires_grad=False)
+               for j, t in enumerate(TARGETS)]
+    # E_o = 1/2 (target - out)^2, as the text writes it (nn.half_sum_squared_error's terms).
+    errors = [_named(0.5 * (t - o) ** 2, f"E_o{j + 1}")
+              for j, (o, t) in enumerate(zip(out_o, targets, strict=True))]
+    total = _named(errors[0] + errors[1], "E_total")
+    return _Pass(net_h, out_h, net_o, out_o, errors, total)
+
+
+def _named(value: Value, label: str) -> Value:
+    value.label = label
+    return value
 
 
 def _partial(root: Value, node: Value) -> float:

@@ -27,6 +27,6 @@ def test_demo_writes_the_pictures(tmp_path: Path) -> None:
     clusters = sorted(e.texts[0] for e in module.values() if "cluster" in e.classes)
     assert clusters == ["layers.0: 2 → 8, relu", "layers.1: 8 → 8, relu", "layers.2: 8 → 1, linear"]
     page = (tmp_path / "backward_stepper.html").read_text(encoding="utf-8")
-    assert "grad(E_total) = 1" in page and "net_o1" in page
+    assert "∂E_total/∂E_total = 1" in page and "net_o1" in page
     for png in ("decision_boundary.png", "training_history.png", "gradient_norms.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import Value, gradcheck, gradgradcheck, math_ops, trace
+from autograd_lite.vectorized import vectorize
 from tests.test_higher_order_torch import our_partials, torch_partials
 
 REL, ABS = 1e-9, 1e-12
@@ -121,6 +123,30 @@ def test_gradcheck_and_gradgradcheck(name: str) -> None:
 
 # --- ties and boundaries: the conventions, the same as PyTorch's ------------------------------
 
+BOUNDARY_POINTS = [
+    ("tan", (0.0,)), ("sinh", (0.0,)), ("cosh", (0.0,)), ("asin", (0.0,)), ("acos", (0.0,)),
+    ("atan", (0.0,)), ("log1p", (0.0,)), ("expm1", (0.0,)), ("log2", (1.0,)), ("log10", (1.0,)),
+    ("atan2", (0.0, 1.0)), ("atan2", (0.0, -1.0)), ("atan2", (1.0, 0.0)), ("atan2", (-2.0, 0.0)),
+    ("hypot", (2.0, 0.0)), ("hypot", (0.0, -1.0)),
+    ("maximum", (1.0, 1.0)), ("minimum", (-2.0, -2.0)), ("maximum", (0.0, 0.0)),
+    ("clamp", (0.0, 0.0, 1.0)), ("clamp", (1.0, 0.0, 1.0)), ("clamp", (1.0, 1.0, 1.0)),
+    ("clamp", (0.5, 2.0, 1.0)), ("clamp", (1.0, 2.0, 1.0)), ("clamp", (3.0, 2.0, 1.0)),
+    ("clamp_min", (0.0, 0.0)), ("clamp_max", (0.0, 0.0)),
+    ("%", (4.0, 2.0)), ("%", (-4.0, 2.0)), ("%", (0.0, -3.0)), ("%", (1.0, 1e-3)),
+    ("//", (4.0, 2.0)), ("//", (-4.0, 2.0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "point"), BOUNDARY_POINTS)
+def test_boundary_points_to_fourth_order_match_torch(name: str, point: tuple[float, ...]) -> None:
+    """Zeros, ±1, axes, ties, bounds, integer quotients: every partial up to the fourth."""
+    operation = math_ops.OPERATIONS[name]
+    ours = our_partials(operation, point, 4)
+    theirs = torch_partials(CASES[name][1], point, 4)
+    for order, (a, b) in enumerate(zip(ours, theirs, strict=True), 1):
+        assert a == pytest.approx(b, rel=REL, abs=ABS), f"{name} at {point}, order {order}"
+
+
 
 def grads_of(f: Callable[..., Any], *xs: float) -> tuple[float, list[float]]:
     values = [Value(x) for x in xs]
@@ -222,13 +248,13 @@ def test_hypot_at_the_origin_has_derivative_zero_like_abs() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"), [(5.5, 2.0), (-5.5, 2.0), (5.5, -2.0), (-5.5, -2.0), (4.0, 2.0), (-1e-20, 1.0),
-                 (0.0, 3.0), (7.0, 0.5)]
+                 (0.0, 3.0), (7.0, 0.5), (1.0, 1e-3), (-1.0, 0.1)]
 )  # fmt: skip
 def test_remainder_and_floor_division_follow_python_and_torch(a: float, b: float) -> None:
     value, grads = grads_of(lambda x, y: x % y, a, b)
     assert value == a % b
     assert (value, grads) == torch_grads_of(torch.remainder, a, b)
-    assert grads == [1.0, -math.floor(a / b)]
+    assert grads == [1.0, -(a // b)]
     value, grads = grads_of(lambda x, y: x // y, a, b)
     assert value == a // b == torch.floor_divide(torch.tensor(a), torch.tensor(b)).item()
     assert grads == [0.0, 0.0]
@@ -236,7 +262,7 @@ def test_remainder_and_floor_division_follow_python_and_torch(a: float, b: float
     quotient, rest = divmod(a, x)  # reflected: a number on the left
     assert (quotient.data, rest.data) == divmod(a, b)
     (a % x).backward()
-    assert x.grad == -math.floor(a / b)
+    assert x.grad == -(a // b)
 
 
 def test_operators_refuse_other_types() -> None:
@@ -299,27 +325,54 @@ def test_infinite_or_undefined_derivatives_are_errors(
         out.backward()
 
 
-# --- the tape replays every operation exactly as the eager engine ----------------------------
+# --- the tape and its vectorised replay run every operation exactly as the eager engine --------
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-@settings(max_examples=10, deadline=None)
-@given(data=st.data())
-def test_tape_replay_equals_eager(name: str, data: st.DataObject) -> None:
-    strategies = CASES[name][0]
-    first = [data.draw(s) for s in strategies]
-    second = [data.draw(s) for s in strategies]
+def replayed_everywhere(name: str, rows: list[list[float]]) -> None:
+    """Eager, the tape's generated code and the vectorised replay agree on every row."""
     operation = math_ops.OPERATIONS[name]
 
     def f(*xs: Value) -> Value:
         return operation(*xs) * xs[0] + 1.0
 
-    tape = trace(f, *first)
-    for point in (first, second):
-        expected_value, expected_grads = grads_of(f, *point)
-        value, grads = tape.value_and_grad(*point)
-        assert value == expected_value
-        assert list(grads) == expected_grads
+    tape = trace(f, *rows[0])
+    outputs, input_grads, _ = vectorize(tape).per_example(*np.array(rows).T)
+    for row, xs in enumerate(rows):
+        expected_value, expected_grads = grads_of(f, *xs)
+        value, grads = tape.value_and_grad(*xs)
+        assert (value, list(grads)) == (expected_value, expected_grads), (name, xs)
+        assert outputs[row] == pytest.approx(expected_value, rel=1e-13, abs=1e-15), (name, xs)
+        assert input_grads[row].tolist() == pytest.approx(expected_grads, rel=1e-13, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_tape_and_vectorised_replay_equal_eager(name: str, data: st.DataObject) -> None:
+    strategies = CASES[name][0]
+    rows = [[data.draw(s) for s in strategies] for _ in range(data.draw(st.integers(1, 5)))]
+    replayed_everywhere(name, rows)
+
+
+# Boundary points where PyTorch differs or has nothing to compare (closed forms pinned above).
+OWN_CONVENTIONS = [
+    ("hypot", (0.0, 0.0)), ("hypot", (0.0, 2.0)),
+    *[(step, (x,)) for step in ("sign", "floor", "ceil") for x in (0.0, -0.0, 2.0, -1.5, 3.7)],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted({n for n, _ in BOUNDARY_POINTS + OWN_CONVENTIONS}))
+def test_ties_and_boundaries_replay_as_eager(name: str) -> None:
+    """One batch holds every boundary point of the operation, so each conditional rule runs on
+    arrays whose elements take different branches."""
+    points = [list(p) for n, p in BOUNDARY_POINTS + OWN_CONVENTIONS if n == name]
+    replayed_everywhere(name, points)
+
+
+def test_the_tape_lists_remainder_and_floor_division_as_operators() -> None:
+    listing = str(trace(lambda a, b: a % b - a // b, 5.5, 2.0))
+    assert "t0 = x0 % x1" in listing or "t1 = x0 % x1" in listing
+    assert "x0 // x1" in listing
 
 
 # --- micrograd's _backward: one step of the chain rule, with backward()'s rules ----------------

@@ -90,7 +90,7 @@ def test_decision_boundary_rejects_bad_data() -> None:
         plot_decision_boundary(lambda p: 0.0, [[1.0, 2.0, 3.0]], [1.0])
     with pytest.raises(ValueError, match="2 points but 1 labels"):
         plot_decision_boundary(lambda p: 0.0, [[1.0, 2.0], [0.0, 0.0]], [1.0])
-    with pytest.raises(TypeError, match="must return a number or a Value, got str"):
+    with pytest.raises(TypeError, match="must return a number, a Value or a list of them, got str"):
         plot_decision_boundary(lambda p: "yes", [[1.0, 2.0]], [1.0])  # type: ignore[arg-type,return-value]
 
 
@@ -127,3 +127,55 @@ def test_gradient_norms_per_layer_and_their_plot(tmp_path: Path) -> None:
 def test_plots_save_svg_too(tmp_path: Path) -> None:
     plot_history({"loss": [1.0, 0.5]}, tmp_path / "h.svg")
     assert (tmp_path / "h.svg").read_text().lstrip().startswith("<?xml")
+
+
+def region_colours_found(path: Path, k: int) -> list[float]:
+    """For each class colour, the share of the PNG's pixels painted in its region's shade."""
+    from matplotlib.colors import to_rgb
+
+    from nn.plots import REGION_ALPHA, class_colours
+
+    pixels = imread(path)[:, :, :3]
+    total = pixels.shape[0] * pixels.shape[1]
+    shares = []
+    for colour in class_colours(k):
+        shade = [REGION_ALPHA * c + (1 - REGION_ALPHA) for c in to_rgb(colour)]  # over white
+        close = (abs(pixels - shade) < 0.02).all(axis=2)
+        shares.append(float(close.sum()) / total)
+    return shares
+
+
+@pytest.mark.parametrize("k", [3, 4, 5])
+def test_k_classes_get_k_region_colours_and_a_legend(tmp_path: Path, k: int) -> None:
+    centres = [(math.cos(2 * math.pi * c / k), math.sin(2 * math.pi * c / k)) for c in range(k)]
+
+    def predict(point: list[float]) -> list[Value]:  # nearest centre wins
+        return [Value(-((point[0] - a) ** 2) - (point[1] - b) ** 2) for a, b in centres]
+
+    points = [[a * r, b * r] for a, b in centres for r in (0.5, 1.0)]
+    labels = [float(c) for c in range(k) for _ in (0.5, 1.0)]
+    figure = plot_decision_boundary(predict, points, labels, tmp_path / "k.png", resolution=40)
+    check_png(tmp_path / "k.png")
+    shares = region_colours_found(tmp_path / "k.png", k)
+    assert all(share > 0.02 for share in shares), shares  # every class has a visible region
+    legend = figure.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [f"class {c}" for c in range(k)]
+    with pytest.raises(ValueError, match=r"class label 7.0 is not one of 0 \.\. "):
+        plot_decision_boundary(predict, points, [7.0] * len(points), resolution=5)
+
+
+def test_two_scores_keep_the_margin_contour(tmp_path: Path) -> None:
+    points = [[-1.0, 0.0], [1.0, 0.0]]
+
+    def predict(point: list[float]) -> list[float]:
+        return [-point[0], point[0] - 0.5]  # margin z1 - z0 = 2 x0 - 0.5: boundary x0 = 0.25
+
+    figure = plot_decision_boundary(predict, points, [0.0, 1.0], tmp_path / "two.png",
+                                    resolution=21)
+    axes = figure.axes[0]
+    [boundary] = [c for c in axes.collections if getattr(c, "levels", None) is not None
+                  and list(c.levels) == [0.0]]
+    xs = [x for path in boundary.get_paths() for x, _ in path.vertices]
+    assert xs and all(abs(x - 0.25) < 1e-9 for x in xs)
+    assert axes.get_legend() is not None and len(figure.axes) == 2  # the score's colour bar
+    assert region_colours_found(tmp_path / "two.png", 3)[2] < 0.001  # no class regions

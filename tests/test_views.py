@@ -53,11 +53,13 @@ def test_network_diagram_of_the_seed_names_every_weight_and_bias_with_its_number
     model = trained_seed()
     elements = render(draw_network(model, input_names=["i1", "i2"], show_grads=True))
     for name, (layer, neuron, k) in SEED_EDGES.items():
-        edge = elements[f"w_l{layer}n{neuron}_{k}"]
+        card = f"w_l{layer}n{neuron}_{k}"  # the weight's card sits in its arrow's middle
         source = f"x{k}" if layer == 0 else f"l0n{k}"
-        assert edge.title == f"{source}->l{layer}n{neuron}"
+        assert elements[f"{card}_in"].title == f"{source}->{card}"
+        assert elements[f"{card}_out"].title == f"{card}->l{layer}n{neuron}"
         w = parameter(model, name)
-        assert edge.texts == [f"{name} = {format_number(w.data)}", f"grad {format_number(w.grad)}"]
+        assert elements[card].texts == [f"{name} = {format_number(w.data)}",
+                                        f"grad {format_number(w.grad)}"]
     b1 = model.layers[0].neurons[0].b
     assert elements["bias0"].texts == ["b1 = 0.35", f"grad {format_number(b1.grad)}"]
     assert elements["bias1"].texts[0] == "b2 = 0.6"
@@ -138,7 +140,7 @@ def test_module_view_stays_small_for_big_models() -> None:
     out = model([0.1] * 20)[0]
     out.backward()
     assert len(topological_order(out)) > 2000  # draw_dot would refuse this one
-    elements = render(draw_module(model, max_weights=4, max_neurons=5))
+    elements = render(draw_module(model, max_weights=4, max_neurons=5, compact=False))
     texts = elements["l0n0"].texts
     assert texts.count("… 17 more weights") == 1 and texts[-3] == "b"
     assert "… 46 more neurons" in [t for e in elements.values() for t in e.texts]

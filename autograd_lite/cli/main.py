@@ -28,6 +28,7 @@ COMMANDS = {
     "train": "train",
     "predict": "predict",
     "render": "render",
+    "explain": "explain",
 }
 
 

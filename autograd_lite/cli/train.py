@@ -208,8 +208,6 @@ def _plots(model: nn.MLP, history: nn.History, points: list[list[float]], labels
     if len(points[0]) != 2:
         return [history_path], ""
     score, threshold, shown = _score_function(model, n_outputs, setup, labels)
-    if n_outputs > 2:
-        title += f": predicted class, 0 to {n_outputs - 1}"
     plot_decision_boundary(score, points, shown, boundary_path, threshold=threshold,
                            title=title)
     return [history_path, boundary_path], ""
@@ -219,7 +217,8 @@ def _score_function(
     model: nn.MLP, n_outputs: int, setup: LossSetup, labels: Sequence[Any]
 ) -> tuple[Callable[[list[float]], Any], float, list[float]]:
     """What the boundary plot shades: the score (one output), the margin z1 - z0 (two classes)
-    or the predicted class (more), with the threshold between classes and the labels to show."""
+    or every class's score (more: each region takes its predicted class's colour), with the
+    threshold between classes and the labels to show."""
     if n_outputs == 1:
         return model, setup.threshold, [float(label) for label in labels]
     if n_outputs == 2:
@@ -230,11 +229,10 @@ def _score_function(
 
         return margin, 0.0, [float(label) for label in labels]
 
-    def predicted_class(p: list[float]) -> float:
-        scores = [z.data for z in model(p)]
-        return float(scores.index(max(scores)))
+    def class_scores(p: list[float]) -> Any:
+        return model(p)
 
-    return predicted_class, 0.5, [float(label) for label in labels]
+    return class_scores, 0.0, [float(label) for label in labels]
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:

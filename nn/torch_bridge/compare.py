@@ -64,6 +64,18 @@ class TorchComparison:
         max_difference: the largest absolute difference anywhere (NaN if either side made a NaN).
         loss_name: the loss's name in :data:`nn.LOSSES`, ``"custom"`` or ``"sum of outputs"``.
         output_names: a label per output, ``out[i]`` or ``out[i][k]``.
+
+    Raises:
+        Nothing: it is a record; :func:`compare_with_torch` raises for bad input.
+
+    Example:
+        >>> import nn
+        >>> model = nn.MLP(1, [2, 1], seed=0)
+        >>> report = nn.compare_with_torch(model, [[0.5]])
+        >>> print(str(report).splitlines()[0].split())
+        ['autograd-lite', 'PyTorch', '|difference|']
+        >>> [row.name for row in report.gradients][:3]
+        ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.b', 'layers.0.neurons.1.w.0']
     """
 
     outputs: list[Pair]

@@ -1,0 +1,207 @@
+"""The playground page in a real headless browser: Debian's chromium, driven by Playwright.
+
+``make test`` builds site/playground (``make playground``). The test serves site/ on 127.0.0.1
+as ``make serve-docs`` does, opens a shared address, and records every request the page and its
+worker make: Python (Pyodide) and Graphviz run in WebAssembly from that server and nowhere else.
+The expected numbers, captions and messages come from the same code run here under CPython.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from autograd_lite import backward_stepper
+from autograd_lite.cli.expression import ExpressionError, parse
+from autograd_lite.drawing import format_number
+
+SITE = Path(__file__).resolve().parent.parent / "site"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Starting Python in WebAssembly takes seconds; on a busy 2-core machine, many.
+START_MS = 180_000
+SHARED = "playground/index.html?expr=tanh(x*w+b)&at=x=2,w=-3,b=6.88"
+
+
+def _numbers(result: str) -> dict[str, float]:
+    """``value = 0.70`` and ``df/dx = -1.5`` lines of the result panel, as numbers."""
+    found = re.findall(r"^\s*(value|df/d\w+) = (\S+)$", result, flags=re.MULTILINE)
+    return {name: float(number) for name, number in found}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin() -> Iterator[str]:
+    if not (SITE / "playground" / "index.html").exists():
+        pytest.fail("site/playground is not built: run `make playground` (make test does)")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run `make test` (it installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page of the playground, with every request (page and worker) and error recorded."""
+
+    def __init__(self, browser: Browser, url: str) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page: Page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        self.page.goto(url)
+        self.wait_until_done()
+
+    def wait_until_done(self) -> None:
+        self.page.wait_for_function(
+            "() => ['done', 'error', 'failed'].includes(document.body.dataset.state)",
+            timeout=START_MS,
+        )
+        assert self.page.evaluate("document.body.dataset.state") != "failed", self.status()
+
+    def status(self) -> str:
+        return self.page.inner_text("#status")
+
+    def current(self) -> list[str]:
+        ids: list[str] = self.page.eval_on_selector_all(
+            "#graph g.node.current", "els => els.map(e => e.id)"
+        )
+        return ids
+
+    def grad_text(self, node_id: str) -> str:
+        text: str = self.page.evaluate(
+            """id => Array.from(document.getElementById(id).querySelectorAll("text"))
+                     .map(t => t.textContent).find(t => t.startsWith("grad "))""",
+            node_id,
+        )
+        return text
+
+    def edit(self, expression: str, at: str) -> None:
+        self.page.fill("#expr", expression)
+        self.page.fill("#at", at)
+        self.page.press("#at", "Enter")
+        self.page.wait_for_function(
+            "() => document.body.dataset.state !== 'running'", timeout=START_MS
+        )
+        self.wait_until_done()
+
+
+@pytest.fixture(scope="module")
+def shared(browser: Browser, origin: str) -> Iterator[Visit]:
+    visit = Visit(browser, f"{origin}/{SHARED}")
+    yield visit
+    visit.context.close()
+
+
+def test_a_shared_address_fills_the_form_runs_and_draws(shared: Visit) -> None:
+    page = shared.page
+    assert page.input_value("#expr") == "tanh(x*w+b)"
+    assert page.input_value("#at") == "x=2,w=-3,b=6.88"
+    evaluation = parse("tanh(x*w+b)").evaluate({"x": 2.0, "w": -3.0, "b": 6.88})
+    evaluation.root.backward()
+    shown = _numbers(page.inner_text("#result"))
+    # WebAssembly's libm may differ from the host's in the last bit of tanh, exp, ...
+    assert shown["value"] == pytest.approx(evaluation.root.data, rel=1e-14)
+    for name, value in evaluation.inputs.items():
+        assert shown[f"df/d{name}"] == pytest.approx(value.grad, rel=1e-14)
+    assert page.locator("#graph svg g.node").count() > 0
+    texts = page.eval_on_selector_all("#graph text", "els => els.map(e => e.textContent)")
+    assert f"data {format_number(evaluation.root.data)}" in texts
+    assert shared.errors == []
+
+
+def test_arrow_keys_step_through_the_engines_frames(shared: Visit) -> None:
+    page = shared.page
+    evaluation = parse("tanh(x*w+b)").evaluate({"x": 2.0, "w": -3.0, "b": 6.88})
+    evaluation.root.label = "tanh(x*w+b)"
+    stepper = backward_stepper(evaluation.root)
+    frames = stepper.frames
+    page.keyboard.press("Home")
+    assert shared.current() == [frames[0].node_id]
+    for k in range(1, len(frames)):
+        page.keyboard.press("ArrowRight")
+        assert shared.current() == [frames[k].node_id]
+        assert page.inner_text("#caption") == stepper._frame_data(frames[k])["caption"]
+        assert page.inner_text("#counter") == f"step {k + 1} / {len(frames)}"
+    w = next(f for f in frames if f.node is evaluation.inputs["w"])
+    assert shared.grad_text(w.node_id) == f"grad {format_number(w.grad)}"  # gradient on screen
+    page.keyboard.press("ArrowLeft")
+    assert shared.current() == [frames[-2].node_id]
+    assert shared.grad_text(frames[-1].node_id) == "grad ?"
+    page.keyboard.press("ArrowLeft")
+    assert shared.current() == [frames[-3].node_id]
+    assert shared.errors == []
+
+
+def test_bad_input_shows_the_command_lines_message_with_the_caret(shared: Visit) -> None:
+    for expression, at in [("tanh(x*w+)", "x=2,w=-3"), ("x" + "+x" * 600, "x=1"),
+                           ("log(x)", "x=-1")]:
+        shared.edit(expression, at)
+        with pytest.raises(ExpressionError) as caught:
+            parse(expression).evaluate({"x": 2.0, "w": -3.0} if "w" in at else
+                                       {"x": float(at.split("=")[1])})
+        error = caught.value
+        shown = shared.page.inner_text("#error")
+        expected = f"error: {error}" + (f"\n{error.caret()}" if error.caret() else "")
+        assert shown == expected
+        if error.caret():
+            lines = shown.split("\n")
+            assert lines[2].index("^") == lines[1].index(expression) + error.column - 1  # type: ignore[operator]
+    shared.edit("tanh(x*w+b)", "x=2,w=-3,b=6.88")  # and the page still works
+    assert not shared.page.is_visible("#error")
+    assert shared.errors == []
+
+
+def test_editing_updates_the_address_and_the_address_round_trips(
+    shared: Visit, browser: Browser, origin: str
+) -> None:
+    shared.edit("sigmoid(a*a) + a/2", "a=0.5")
+    url = shared.page.url
+    assert url == f"{origin}/playground/index.html?expr=sigmoid(a*a)%20+%20a/2&at=a=0.5"
+    again = Visit(browser, url)
+    try:
+        assert again.page.input_value("#expr") == "sigmoid(a*a) + a/2"
+        assert again.page.input_value("#at") == "a=0.5"
+        assert again.page.inner_text("#result") == shared.page.inner_text("#result")
+        assert all(request.startswith(origin + "/") for request in again.requests)
+    finally:
+        again.context.close()
+
+
+def test_no_request_leaves_the_servers_origin(shared: Visit, origin: str) -> None:
+    assert any(url.endswith("pyodide.asm.wasm") for url in shared.requests)  # the worker's too
+    assert any(url.endswith(".whl") for url in shared.requests)
+    outside = [url for url in shared.requests if not url.startswith(origin + "/")]
+    assert outside == []
