@@ -13,11 +13,13 @@ from . import ops
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .drawing import draw_dot
 from .explain import Explanation, explain
+from .forward import Dual
 from .functional import grad, gradients, hessian, hvp, value_and_grad
 from .functions import linear, total
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module, gradgradcheck
 from .graph import backpropagate, topological_order
+from .jacobians import jacfwd, jacobian, jacrev, jvp, vjp
 from .math_ops import (
     acos,
     asin,
@@ -53,6 +55,7 @@ from .ops import (
     sqrt,
     tanh,
 )
+from .pytree import TreeDef, tree_flatten, tree_map, tree_unflatten
 from .stepper import BackwardStepper, backward_stepper
 from .tape import Tape, TraceGuardError, trace
 from .value import Value
@@ -62,11 +65,13 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "BackwardStepper",
+    "Dual",
     "Explanation",
     "GradcheckError",
     "Operation",
     "Tape",
     "TraceGuardError",
+    "TreeDef",
     "Value",
     "acos",
     "asin",
@@ -96,6 +101,10 @@ __all__ = [
     "hypot",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
     "leaky_relu",
     "linear",
     "log",
@@ -119,5 +128,9 @@ __all__ = [
     "topological_order",
     "total",
     "trace",
+    "tree_flatten",
+    "tree_map",
+    "tree_unflatten",
     "value_and_grad",
+    "vjp",
 ]

@@ -38,7 +38,20 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class AnomalyError(RuntimeError):
-    """An operation or a gradient was NaN or infinite while ``detect_anomaly()`` was on."""
+    """An operation or a gradient was NaN or infinite while ``detect_anomaly()`` was on.
+
+    The message names the operation, its inputs and the line of user code that created the node.
+
+    Example:
+        >>> from autograd_lite import AnomalyError, Value, detect_anomaly
+        >>> try:
+        ...     with detect_anomaly():
+        ...         x = Value(float("inf"))
+        ...         y = x - x
+        ... except AnomalyError as error:
+        ...     print(str(error).splitlines()[0])
+        detect_anomaly: operation '-' produced nan in the forward pass
+    """
 
 
 class _AnomalyMode(threading.local):
@@ -55,7 +68,22 @@ _anomaly = _AnomalyMode()
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside a ``detect_anomaly()`` block (in this thread)."""
+    """Whether anomaly detection is on in this thread (``torch.is_anomaly_enabled``).
+
+    Returns:
+        True inside a ``detect_anomaly()`` block, else False.
+
+    Raises:
+        Nothing: it only reads the thread's mode.
+
+    Example:
+        >>> from autograd_lite import detect_anomaly, is_anomaly_enabled
+        >>> with detect_anomaly():
+        ...     print(is_anomaly_enabled())
+        True
+        >>> is_anomaly_enabled()
+        False
+    """
     return _anomaly.enabled
 
 
@@ -64,6 +92,22 @@ class detect_anomaly(ContextDecorator):  # noqa: N801 - named like torch.autogra
 
     Build the graph *and* run the backward pass inside the block: the line that created a node is
     only known for nodes created while the mode is on. Blocks nest; works as a decorator too.
+    Named after PyTorch's ``torch.autograd.detect_anomaly``; it slows every operation down, so
+    use it to find a NaN, not while training normally.
+
+    Raises:
+        AnomalyError: inside the block, at the first operation whose result is NaN or infinite,
+            or the first gradient sent back to an operand that is.
+
+    Example:
+        >>> from autograd_lite import AnomalyError, Value, detect_anomaly
+        >>> big = Value(float("inf"))
+        >>> try:
+        ...     with detect_anomaly():
+        ...         y = big * 0.0
+        ... except AnomalyError as error:
+        ...     print(str(error).splitlines()[1].strip())
+        inputs: [inf, 0.0]
     """
 
     def __enter__(self) -> None:

@@ -21,8 +21,8 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .functional import _derivatives
 from .grad_mode import enable_grad, no_grad
+from .transform import value_derivatives as _derivatives
 from .value import Value
 
 #: The point to check at: one number (or Value, whose data is used) per argument of ``f``.

@@ -102,20 +102,20 @@ def _floor_divide(a: float, b: float) -> float:
 # --- rules in more than one line -------------------------------------------------------------
 
 
-def _hypot_grads(x: Scalar, y: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
-    """x / r and y / r; at the origin (a cone's tip) 0 to every order, as |x| has at 0."""
+def _over_hypot(coordinate: Scalar, out: Scalar) -> Scalar:
+    """d hypot / d coordinate = coordinate / hypot; at the origin (a cone's tip) 0 to every
+    order, as |x| has at 0."""
     off_origin = out > 0
     r = where(off_origin, out, 1.0)  # never 0, so neither branch can fail
-    return where(off_origin, x / r, 0.0), where(off_origin, y / r, 0.0)
+    return where(off_origin, coordinate / r, 0.0)  # type: ignore[no-any-return]
 
 
-def _atan2_grads(y: Scalar, x: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
-    """d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2), as PyTorch computes them.
-
-    At the origin atan2 is not continuous, so there is no derivative: division by zero says so.
-    """
-    r2 = x * x + y * y
-    return x / r2, -y / r2
+# d atan2(y, x) / dy = x / (x^2 + y^2) and d/dx = -y / (x^2 + y^2), as PyTorch computes them. At
+# the origin atan2 is not continuous, so there is no derivative: division by zero says so.
+_ATAN2_PARTIALS = (
+    lambda y, x, out: x / (x * x + y * y),
+    lambda y, x, out: -y / (x * x + y * y),
+)
 
 
 def _tie_split(a: Scalar, b: Scalar) -> Scalar:
@@ -129,14 +129,13 @@ def _clamp(x: Any, low: Any, high: Any) -> Any:
     return where(raised > high, high, raised)
 
 
-def _clamp_grads(x: Scalar, low: Scalar, high: Scalar, out: Scalar) -> tuple[Scalar, ...]:
-    """PyTorch's clamp_backward: x where low <= x <= high (bounds included), low where x < low
-    and low < high, high where x > high or high < low (then the result is high everywhere)."""
-    return (
-        where(x < low, 0.0, where(x > high, 0.0, 1.0)),
-        where(x < low, where(low < high, 1.0, 0.0), 0.0),
-        where(x > high, 1.0, where(high < low, 1.0, 0.0)),
-    )
+# PyTorch's clamp_backward: x where low <= x <= high (bounds included), low where x < low and
+# low < high, high where x > high or high < low (then the result is high everywhere).
+_CLAMP_PARTIALS = (
+    lambda x, low, high, out: where(x < low, 0.0, where(x > high, 0.0, 1.0)),
+    lambda x, low, high, out: where(x < low, where(low < high, 1.0, 0.0), 0.0),
+    lambda x, low, high, out: where(x > high, 1.0, where(high < low, 1.0, 0.0)),
+)
 
 
 # --- the operations -----------------------------------------------------------------------------
@@ -197,37 +196,43 @@ ceil = Operation(
 )
 
 hypot: Operation = Operation(
-    "hypot", math.hypot, _hypot_grads, arity=2, array_forward=lambda np, x, y: np.hypot(x, y)
+    "hypot", math.hypot,
+    (lambda x, y, out: _over_hypot(x, out), lambda x, y, out: _over_hypot(y, out)),
+    arity=2, array_forward=lambda np, x, y: np.hypot(x, y),
 )
 atan2 = Operation(
-    "atan2", math.atan2, _atan2_grads, arity=2, array_forward=lambda np, y, x: np.arctan2(y, x)
+    "atan2", math.atan2, _ATAN2_PARTIALS, arity=2,
+    array_forward=lambda np, y, x: np.arctan2(y, x),
 )
 
 maximum = Operation(
     "maximum",
     lambda a, b: where(a < b, b, a),
-    lambda a, b, out: (_tie_split(a, b), _tie_split(b, a)),
+    (lambda a, b, out: _tie_split(a, b), lambda a, b, out: _tie_split(b, a)),
     arity=2,
 )
 minimum = Operation(
     "minimum",
     lambda a, b: where(b < a, b, a),
-    lambda a, b, out: (_tie_split(b, a), _tie_split(a, b)),
+    (lambda a, b, out: _tie_split(b, a), lambda a, b, out: _tie_split(a, b)),
     arity=2,
 )
 clamp_min = Operation(
     "clamp_min",
     lambda x, low: where(x < low, low, x),
-    lambda x, low, out: (where(x < low, 0.0, 1.0), where(x < low, 1.0, 0.0)),
+    (lambda x, low, out: where(x < low, 0.0, 1.0), lambda x, low, out: where(x < low, 1.0, 0.0)),
     arity=2,
 )
 clamp_max = Operation(
     "clamp_max",
     lambda x, high: where(x > high, high, x),
-    lambda x, high, out: (where(x > high, 0.0, 1.0), where(x > high, 1.0, 0.0)),
+    (
+        lambda x, high, out: where(x > high, 0.0, 1.0),
+        lambda x, high, out: where(x > high, 1.0, 0.0),
+    ),
     arity=2,
 )
-clamp_both = Operation("clamp", _clamp, _clamp_grads, arity=3)
+clamp_both = Operation("clamp", _clamp, _CLAMP_PARTIALS, arity=3)
 
 floor_divide = Operation(
     "//", _floor_divide, lambda a, b, out: (0.0, 0.0), arity=2,
@@ -236,7 +241,7 @@ floor_divide = Operation(
 # a % b = a - b * (a // b), so d/db = -(a // b): floor(a / b) of the exact quotient, the one the
 # remainder itself used (1.0 % 0.001 takes 999 of them; the rounded 1.0 / 0.001 is 1000).
 remainder = Operation(
-    "%", _remainder, lambda a, b, out: (1.0, -floor_divide(a, b)), arity=2,
+    "%", _remainder, (lambda a, b, out: 1.0, lambda a, b, out: -floor_divide(a, b)), arity=2,
     array_forward=lambda np, a, b: np.remainder(a, b),
 )
 

@@ -420,7 +420,22 @@ function inside(r, box) {
 }
 
 // Bring the current node into view, with the results its gradient comes from when they fit.
+function laidOut() {
+  const box = graph.getBoundingClientRect();
+  return box.width > 60 && box.height > 60;
+}
+
+// The opening view: the whole graph when it is readable so, else natural size.
+let opened = false;
+function open() {
+  if (opened || !laidOut()) return;
+  opened = true;
+  fit();
+  if (view.k < READABLE) zoomCentre(1 / view.k);  // too small whole: natural size, following
+}
+
 function follow(current, neighbours) {
+  if (!laidOut()) return;  // not on screen yet (a frame still hidden): follow once it is
   const box = graph.getBoundingClientRect();
   let target = union([current, ...neighbours]);
   if (!fits(target, box)) target = union([current]);
@@ -534,10 +549,11 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "-") { zoomCentre(0.8); }
   else if (event.key === "0") { fit(); }
 });
-window.addEventListener("resize", () => show(step));
+function relayout() { open(); show(step); }
+window.addEventListener("resize", relayout);
+if (window.ResizeObserver) new ResizeObserver(relayout).observe(graph);
 
-fit();
-if (view.k < READABLE) zoomCentre(1 / view.k);  // too small whole: natural size, following
+open();
 show(0);
 </script>
 </body>

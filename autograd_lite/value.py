@@ -401,12 +401,18 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
 def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
     """Compute ``operation`` on ``inputs`` (Values or numbers) and record it in the graph.
 
-    Numbers become constant Values (``requires_grad=False``).
+    Numbers become constant Values (``requires_grad=False``). When another input is a stand-in
+    that can hold Values (forward mode's dual number), that stand-in's type takes over.
     """
-    return record(
-        operation,
-        tuple([x if isinstance(x, Value) else _operand_of(x, operation) for x in inputs]),
-    )
+    try:
+        parents = tuple([x if isinstance(x, Value) else _operand_of(x, operation) for x in inputs])
+    except TypeError:
+        for x in inputs:
+            kind = type(x)
+            if kind is not Value and hasattr(kind, "__apply_operation__"):
+                return kind.__apply_operation__(operation, inputs)  # type: ignore[no-any-return]
+        raise
+    return record(operation, parents)
 
 
 def _operand_of(x: object, operation: Operation) -> Value:

@@ -3,8 +3,8 @@
 Two inputs (0.05, 0.10), two logistic hidden neurons h1, h2 sharing the bias b1 = 0.35, two
 logistic outputs o1, o2 sharing b2 = 0.60, targets (0.01, 0.99), the error
 E = 1/2 (t1 - o1)**2 + 1/2 (t2 - o2)**2 and a learning rate of 0.5. The weights are named as in
-the seed document: w1, w2 (into h1), w3, w4 (into h2), w5, w6 (into o1), w7, w8 (into o2). The
-biases stay fixed, as there.
+the source, Matt Mazur, "A Step by Step Backpropagation Example" (2015): w1, w2 (into h1), w3, w4
+(into h2), w5, w6 (into o1), w7, w8 (into o2). The biases stay fixed, as there.
 
 Every number the document prints is computed here by the engine: a forward pass through an
 ``nn.MLP``, ``backward()`` for the gradients, and ``nn.SGD`` for the update.
@@ -286,15 +286,15 @@ class Row(NamedTuple):
     """One line of the comparison table; figures are strings with the document's digits."""
 
     quantity: str
-    seed_figure: str
+    published_figure: str
     computed_figure: str
 
     @property
     def matches(self) -> bool:
         """Equal to the digits printed, give or take one unit in the last digit (the document
         rounds its intermediate numbers, which can move the last digit of a later figure)."""
-        return abs(float(self.seed_figure) - float(self.computed_figure)) <= 1.000001 * _unit(
-            self.seed_figure
+        return abs(float(self.published_figure) - float(self.computed_figure)) <= 1.000001 * _unit(
+            self.published_figure
         )
 
 
@@ -358,18 +358,19 @@ def table_rows(
             (f"out_o1 after {n} updates [{tag}]", "0.015912196", run_.outputs_after[0]),
             (f"out_o2 after {n} updates [{tag}]", "0.984065734", run_.outputs_after[1]),
         ]
-    return [Row(name, seed, _figure(x, seed)) for name, seed, x in printed]
+    return [Row(name, figure, _figure(x, figure)) for name, figure, x in printed]
 
 
 def format_table(rows: list[Row] | None = None) -> str:
     """The rows as aligned text, a mark for each match, and what the mismatches mean."""
     rows = rows if rows is not None else table_rows()
     width = max(len(r.quantity) for r in rows)
-    lines = [f"{'quantity':<{width}}  {'seed':>14}  {'computed':>14}", "-" * (width + 34)]
+    lines = [f"{'quantity':<{width}}  {'published':>14}  {'computed':>14}", "-" * (width + 34)]
     for r in rows:
-        exact = r.seed_figure == r.computed_figure
+        exact = r.published_figure == r.computed_figure
         mark = "ok" if exact else ("ok, last digit" if r.matches else "differs")
-        lines.append(f"{r.quantity:<{width}}  {r.seed_figure:>14}  {r.computed_figure:>14}  {mark}")
+        figures = f"{r.published_figure:>14}  {r.computed_figure:>14}"
+        lines.append(f"{r.quantity:<{width}}  {figures}  {mark}")
     lines += [
         "",
         "'ok, last digit': the document rounded an intermediate number before using it.",

@@ -53,7 +53,7 @@ def test_seed_order_json(tmp_path: Path, runs: dict[str, WorkedExample]) -> None
     assert document["outputs_after_steps"] == list(seed_order.outputs_after)
     rows = worked_example.table_rows(runs[GRADIENT_DESCENT], seed_order)
     assert document["rows"] == [
-        {"quantity": r.quantity, "seed": r.seed_figure, "computed": r.computed_figure,
+        {"quantity": r.quantity, "published": r.published_figure, "computed": r.computed_figure,
          "matches": r.matches}
         for r in rows
     ]

@@ -255,7 +255,7 @@ def test_grad_rejects_bad_argnums() -> None:
         grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)
     with pytest.raises(ValueError, match=r"argnums=\(0, -3\) is out of range"):
         grad(lambda x, y: x * y, argnums=(0, -3))(1.0, 2.0)
-    with pytest.raises(TypeError, match=r"argnums must be an int or a tuple of ints, got 1\.0"):
+    with pytest.raises(TypeError, match=r"or a sequence of ints \(a tuple, a list\), got 1\.0"):
         grad(lambda x: x, argnums=1.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="got True"):
         value_and_grad(lambda x: x, argnums=True)
@@ -264,7 +264,7 @@ def test_grad_rejects_bad_argnums() -> None:
 
 
 def test_grad_rejects_a_non_number_argument() -> None:
-    with pytest.raises(TypeError, match=r"argument 0 must be a number or a Value .* got str"):
+    with pytest.raises(TypeError, match=r"argument 0 must be a number or a Value, .* at x got str"):
         grad(lambda x: x)("1.0")
     with pytest.raises(TypeError, match="got bool"):
         grad(lambda x: x)(True)
@@ -292,16 +292,16 @@ def test_hessian_of_a_quadratic_form() -> None:
     def f(x: Any, y: Any) -> Any:
         return 3 * x * x + 2 * x * y + 5 * y * y + x - 7
 
-    assert hessian(f)(0.3, -1.0) == [[6.0, 2.0], [2.0, 10.0]]
+    assert hessian(f, argnums=(0, 1))(0.3, -1.0) == ((6.0, 2.0), (2.0, 10.0))
 
 
 def test_hessian_of_a_linear_function_is_zero() -> None:
-    assert hessian(lambda x, y: 2 * x - y)(1.0, 1.0) == [[0.0, 0.0], [0.0, 0.0]]
+    assert hessian(lambda x, y: 2 * x - y, argnums=[0, 1])(1.0, 1.0) == ((0.0, 0.0), (0.0, 0.0))
 
 
 def test_hessian_on_values_carries_the_graph() -> None:
     x = Value(0.5)
-    ((h,),) = hessian(lambda v: v.sin())(x)
+    h = hessian(lambda v: v.sin())(x)
     assert isinstance(h, Value) and h.data == pytest.approx(-math.sin(0.5), rel=1e-15)
     (third,) = gradients(h, x)
     assert third.data == pytest.approx(-math.cos(0.5), rel=1e-15)

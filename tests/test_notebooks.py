@@ -25,6 +25,7 @@ EXPECTED = [
     "05_overfitting.ipynb",
     "06_why_backprop.ipynb",
     "07_beyond_first_derivatives.ipynb",
+    "08_forward_vs_reverse.ipynb",
 ]
 
 

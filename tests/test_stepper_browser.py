@@ -353,3 +353,28 @@ def test_fit_pan_and_zoom(browser: Browser, tmp_path: Path) -> None:
         assert page.evaluate(IN_VIEW)["inGraph"]
     finally:
         context.close()
+
+
+def test_a_frame_first_seen_below_the_fold_opens_readable(browser: Browser, tmp_path: Path) -> None:
+    """A notebook's stepper far down the page is laid out late: it must still open readable."""
+    stepper = GRAPHS["worked example"]()
+    host = tmp_path / "long_notebook.html"
+    host.write_text(
+        "<!DOCTYPE html><html><body><div style='height:3000px'>earlier cells</div>"
+        f"{stepper._repr_html_()}<div style='height:2000px'></div></body></html>",
+        encoding="utf-8",
+    )
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(host.resolve().as_uri())
+        page.wait_for_timeout(300)
+        page.locator("iframe").scroll_into_view_if_needed()
+        inner = page.frames[1]
+        inner.wait_for_function("() => document.body.dataset.step === '0'")
+        page.wait_for_timeout(300)
+        seen = walk_every_step(inner, len(stepper.frames))
+        assert min(s["zoom"] for s in seen) >= 0.5, [s["zoom"] for s in seen]
+        assert all(s["inGraph"] and s["inWindow"] for s in seen)
+    finally:
+        context.close()

@@ -44,8 +44,8 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     out.emit({
         "order": chosen.order,
         "rows": [
-            {"quantity": row.quantity, "seed": row.seed_figure, "computed": row.computed_figure,
-             "matches": row.matches}
+            {"quantity": row.quantity, "published": row.published_figure,
+             "computed": row.computed_figure, "matches": row.matches}
             for row in rows
         ],
         "error_before": chosen.e_total,
