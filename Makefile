@@ -85,6 +85,8 @@ $(PLAYGROUND_NPM): playground/package.json playground/package-lock.json
 playground: setup $(PLAYGROUND_NPM)
 	$(PY) playground/build.py site/playground
 
+# make docs builds it into the site after MkDocs; make test builds it for its browser test.
+DOCS_PARTS += playground
 test: playground
 
 # WebAssembly does not load from file://: serve site/ on this machine only, then open

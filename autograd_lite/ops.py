@@ -467,6 +467,25 @@ def _sign(x: Scalar) -> Scalar:
     return where(x > 0, 1.0, where(x < 0, -1.0, 0.0))  # type: ignore[no-any-return]
 
 
+def _power_base_grad(a: Scalar, b: Scalar, out: Scalar) -> Scalar:
+    """d(a**b)/da = b * a**(b - 1), exact to every order wherever it exists.
+
+    At b = 0 it is 0 for every a (a**0 = 1), even at a = 0, where a**(b - 1) does not exist: the
+    constant 0 when the exponent is a constant (a number, or a Value that requires no grad),
+    else ``b * out / a``, the same function, so that d/db gives the mixed derivative 1/a (0 at
+    a = 0, where it does not exist, as in PyTorch). Every derivative of a polynomial steps its
+    exponent down to such a 0, so x**3 has all its derivatives at 0. At a = 0 and 0 < b < 1 the
+    derivative is infinite, and computing 0.0 ** (b - 1) raises.
+    """
+    if getattr(b, "requires_grad", False):  # a Value to differentiate again (not data: a flag)
+        nonzero_a = where(a > 0, a, where(a < 0, a, 1.0))
+        at_zero_exponent = where(a > 0, 1.0, where(a < 0, 1.0, 0.0)) * b * out / nonzero_a
+    else:
+        at_zero_exponent = 0.0
+    general = b * where(b > 0, a, where(b < 0, a, 1.0)) ** (b - 1)  # a's power, not 0 ** -1
+    return where(b > 0, general, where(b < 0, general, at_zero_exponent))  # type: ignore[no-any-return]
+
+
 def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
     """d(a**b)/db = a**b * log(a); at a = 0 the limit is 0, for a < 0 it does not exist (NaN)."""
     positive = a > 0
@@ -481,11 +500,12 @@ def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
 add = Operation("+", operator.add, lambda a, b, out: (1.0, 1.0))
 sub = Operation("-", operator.sub, lambda a, b, out: (1.0, -1.0))
 mul = Operation("*", operator.mul, lambda a, b, out: (b, a))
-div = Operation("/", _divide, lambda a, b, out: (1 / b, -out / b),
+div = Operation("/", _divide, (lambda a, b, out: 1 / b, lambda a, b, out: -out / b),
                 array_forward=lambda np, a, b: a / b)
 neg = Operation("neg", operator.neg, lambda a, out: (-1.0,))
 power = Operation(
-    "**", _power, (lambda a, b, out: b * a ** (b - 1), lambda a, b, out: _log_of_base(a, out)),
+    "**", _power,
+    (lambda a, b, out: _power_base_grad(a, b, out), lambda a, b, out: _log_of_base(a, out)),
     array_forward=lambda np, a, b: a**b,
 )
 absolute = Operation("abs", abs, lambda x, out: (_sign(x),))
@@ -529,10 +549,37 @@ def _linear_grads(*args: Scalar) -> tuple[Scalar, ...]:
     return (*args[n : 2 * n], *args[:n], 1.0)
 
 
-linear = Operation("linear", _linear, _linear_grads, arity=None)
+def _array_linear(np: Any, *wxb: Any) -> Any:
+    """``_linear`` on arrays: the n products summed in one contraction, then the bias added."""
+    n = len(wxb) // 2
+    if n == 0:
+        return wxb[-1] + 0.0
+    w, x = _array_stack(np, wxb[:n]), _array_stack(np, wxb[n : 2 * n])
+    if w.ndim == 3 and x.ndim == 3 and w.shape[0] == 1 and x.shape[1] == 1:
+        return wxb[-1] + x[:, 0, :] @ w[0].T  # one weight matrix, one input row per example
+    return wxb[-1] + np.einsum("...i,...i->...", w, x)
+
+
+def _array_add_n(np: Any, *xs: Any) -> Any:
+    return _array_stack(np, (0.0, *xs)).sum(axis=-1)
+
+
+def _array_stack(np: Any, arrays: Sequence[Any]) -> Any:
+    """Arrays (or numbers) of broadcastable shapes, stacked on a new last axis."""
+    shapes = {np.shape(a) for a in arrays}
+    if len(shapes) == 1:
+        return np.stack(arrays, axis=-1)
+    stacked = np.empty((*np.broadcast_shapes(*shapes), len(arrays)))
+    for j, array in enumerate(arrays):
+        stacked[..., j] = array
+    return stacked
+
+
+linear = Operation("linear", _linear, _linear_grads, arity=None, array_forward=_array_linear)
 add_n = Operation(
-    "add_n", lambda *xs: sum(xs, 0.0), lambda *xs_out: (1.0,) * (len(xs_out) - 1), arity=None
-)
+    "add_n", lambda *xs: sum(xs, 0.0), lambda *xs_out: (1.0,) * (len(xs_out) - 1), arity=None,
+    array_forward=_array_add_n,
+)  # fmt: skip
 
 #: The built-in operations by name, for tools that list or look them up.
 BUILTINS: dict[str, Operation] = {

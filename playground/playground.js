@@ -193,6 +193,7 @@ function showAnswer(answer) {
   }
   $("error").hidden = true;
   $("result").textContent = answer.lines.join("\n");
+  summarise(answer);
   if (!document.body.dataset.firstResultMs) {
     document.body.dataset.firstResultMs = String(Math.round(performance.now()));
   }
@@ -205,6 +206,25 @@ function showAnswer(answer) {
   $("caption").textContent = "";
   $("counter").textContent = "";
   draw(answer);
+}
+
+// The numbers as the graph shows them (4 significant digits); the lines below give them in full.
+function summarise(answer) {
+  const row = (cells, tag = "td") => {
+    const tr = document.createElement("tr");
+    for (const text of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = text;
+      tr.append(cell);
+    }
+    return tr;
+  };
+  const rows = [row(["", "value", "gradient ∂f/∂·"], "th"), row(["f", answer.short, ""])];
+  for (const name of answer.variables) {
+    const g = answer.gradients[name];
+    rows.push(row([name, g.data, g.short]));
+  }
+  $("summary").replaceChildren(...rows);
 }
 
 function showGraph(answer, svgText) {
@@ -294,6 +314,7 @@ $("form").addEventListener("submit", (event) => {
   event.preventDefault();
   clearTimeout(typing);
   writeAddress();
+  document.activeElement.blur(); // done typing: the arrow keys step through the graph again
   run();
 });
 exprField.addEventListener("input", edited);
@@ -302,6 +323,12 @@ $("wrt").addEventListener("change", explain);
 $("prev").addEventListener("click", () => { stop(); show(step - 1); });
 $("next").addEventListener("click", () => { stop(); show(step + 1); });
 playButton.addEventListener("click", play);
+function toggleFit() {
+  const fitted = $("graph").classList.toggle("actual") === false;
+  $("fit").textContent = fitted ? "Full size" : "Fit width";
+  if (frames.length) show(step);
+}
+$("fit").addEventListener("click", toggleFit);
 slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
 document.addEventListener("keydown", (event) => {
   const tag = event.target.tagName;
@@ -314,6 +341,7 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "Home") { stop(); show(0); }
   else if (event.key === "End") { stop(); show(frames.length - 1); }
   else if (event.key === " " && tag !== "BUTTON") { event.preventDefault(); play(); }
+  else if (event.key === "f") toggleFit();
 });
 
 const address = readAddress();
