@@ -100,6 +100,9 @@ class Explanation:
             left = f"{_partial(self.root, step.node)} = "
             symbols = " + ".join(" × ".join(_partial(f.numerator, f.denominator) for f in term)
                                  for term in step.terms)
+            direct = step.terms[0][0] if len(step.terms) == 1 == len(step.terms[0]) else None
+            if direct is not None and direct.formula is not None:
+                symbols = direct.formula  # one direct factor: its formula, not its name again
             numbers = " + ".join(" × ".join(signed(_number(f.value)) for f in term)
                                  for term in step.terms)
             lines.append(f"  {left}{symbols}")
