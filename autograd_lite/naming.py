@@ -64,13 +64,19 @@ def _is_call(name: str) -> bool:
     return depth == 0
 
 
-def node_names(order: Sequence[Value], max_expression: int = MAX_EXPRESSION) -> dict[Value, str]:
+def node_names(
+    order: Sequence[Value],
+    max_expression: int = MAX_EXPRESSION,
+    fallback: Mapping[Value, str] | None = None,
+) -> dict[Value, str]:
     """The name of every node in ``order`` (a topological order, parents before results).
 
     Args:
         order: the nodes, each after its operands (as :func:`~autograd_lite.topological_order`
             lists them).
         max_expression: the longest expression used as a name; longer ones get ``t1``, ``t2`` ...
+        fallback: names to use instead of new automatic ones (so a longer spelling of a graph
+            keeps the drawing's ``t1``, ``t2`` ... where it cannot spell a node out).
 
     Returns:
         ``{node: name}``: the label, the short expression, the number of a constant, or an
@@ -99,11 +105,14 @@ def node_names(order: Sequence[Value], max_expression: int = MAX_EXPRESSION) -> 
         operands = [names[p] for p in node.parents]
         text = None if any(p in automatic for p in node.parents) else expression(node.op, operands)
         if text is None or len(text) > max_expression:
+            automatic.add(node)
+            if fallback is not None and node in fallback:
+                names[node] = fallback[node]
+                continue
             counter += 1
             while f"t{counter}" in taken:
                 counter += 1
             text = f"t{counter}"
-            automatic.add(node)
         names[node] = text
     return names
 
