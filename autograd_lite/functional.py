@@ -253,12 +253,12 @@ def hvp(f: Callable[..., Any], x: Sequence[Any], v: Sequence[Any]) -> list[Any]:
 
 def _value_and_grad(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], argnums: Argnums,
-    positions: tuple[int, ...], has_aux: bool, who: str,
+    positions: tuple[int, ...], has_aux: bool, caller: str,
 ) -> tuple[Any, Any]:
-    resolved = resolve_argnums(positions, len(args), argnums, who)
-    call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), who)  # one leaf per position
-    output, aux = split_aux(call.output, has_aux, f, who)
-    output = scalar_output(output, f, who)
+    resolved = resolve_argnums(positions, len(args), argnums, caller)
+    call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), caller)  # one leaf per position
+    output, aux = split_aux(call.output, has_aux, f, caller)
+    output = scalar_output(output, f, caller)
     found = call.gradient(output)
     value = as_result(output, call.nested)
     if has_aux:
