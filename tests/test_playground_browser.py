@@ -206,6 +206,26 @@ def test_bad_input_shows_the_command_lines_message_with_the_caret(shared: Visit)
     assert shared.errors == []
 
 
+def test_a_slow_layout_never_holds_the_page(shared: Visit) -> None:
+    """A graph Graphviz needs minutes for (two variables feeding 200 products) is laid out in
+    a worker: the page keeps answering, shows the numbers, and the next expression replaces
+    the layout at once."""
+    page = shared.page
+    tangled = "+".join(["(" + "*".join(["x", "y"] * 25) + ")"] * 4)
+    page.fill("#expr", tangled)
+    page.fill("#at", "x=1.001,y=0.999")
+    page.press("#at", "Enter")
+    page.wait_for_function("() => document.body.dataset.state === 'drawing'", timeout=START_MS)
+    assert "laying out the graph" in page.inner_text("#graph")
+    assert _numbers(page.inner_text("#result"))["df/dy"] > 0  # the numbers are already there
+    shared.edit("x*y", "x=3,y=4")
+    assert page.locator("#graph svg g.node").count() > 0
+    assert "data 12" in page.eval_on_selector_all(
+        "#graph text", "els => els.map(e => e.textContent)"
+    )
+    assert shared.errors == []
+
+
 def test_editing_updates_the_address_and_the_address_round_trips(
     shared: Visit, browser: Browser, origin: str
 ) -> None:
