@@ -242,6 +242,20 @@ def test_editing_updates_the_address_and_the_address_round_trips(
         again.context.close()
 
 
+def test_opened_as_a_file_it_says_to_use_make_serve_docs(browser: Browser) -> None:
+    page_file = SITE / "playground" / "index.html"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri() + "?expr=x*y&at=x=1,y=2")
+        page.wait_for_function("() => document.body.dataset.state === 'failed'")
+        message = page.inner_text("#error")
+        assert "needs a web server" in message and "make serve-docs" in message
+        assert "http://127.0.0.1:8000/playground/index.html?expr=x*y&at=x=1,y=2" in message
+    finally:
+        context.close()
+
+
 def test_no_request_leaves_the_servers_origin(shared: Visit, origin: str) -> None:
     assert any(url.endswith("pyodide.asm.wasm") for url in shared.requests)  # the worker's too
     assert any(url.endswith(".whl") for url in shared.requests)
