@@ -16,6 +16,7 @@ node, by the names the drawings write in their boxes (see :mod:`autograd_lite.na
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -229,7 +230,7 @@ def explain(
         _too_long(root_name, names[wrt], f"more than {4 * max_steps}", max_steps)
     # Inside formulas an unnamed node is written out in full: -(target_o1-out_o1), not t3.
     spelled = {**node_names(order, max_expression=48), **{n: names[n] for n in shown}}
-    factors = _factors(shown, set(between), names, spelled)
+    factors = _factors(shown, between, names, spelled)
     notes: list[str] = []
     if labelled_only:
         passed = _step_over_sums(shown, factors, root, wrt, names)
@@ -274,32 +275,33 @@ def _between(order: Sequence[Value], wrt: Value) -> list[Value]:
 Factors = dict[tuple["Value", "Value"], Factor]
 
 
-def _factors(shown: list[Value], between: set[Value], names: dict[Value, str],
+def _factors(shown: list[Value], between_order: list[Value], names: dict[Value, str],
              spelled: dict[Value, str]) -> Factors:
     """For each shown node u: ∂u/∂n for each shown n below it, through unshown nodes only."""
     visible = set(shown)
-    position = {node: i for i, node in enumerate(shown)}
+    order_index = {node: i for i, node in enumerate(between_order)}
     result: Factors = {}
     for upper in shown:
         adjoint: dict[Value, float] = {upper: 1.0}
         # The local derivatives along each path from upper, while there are few paths.
         paths: dict[Value, list[list[str]] | None] = {upper: [[]]}
-        pending = [upper]
+        # Walk down in reverse topological order, so each node is complete before it is used.
+        pending = [(-order_index[upper], 0, upper)]
+        queued = 1  # a tie-breaker: Values do not compare
         while pending:
-            # Walk down in reverse topological order so each node is complete before it is used.
-            pending.sort(key=lambda n: position.get(n, -1))
-            node = pending.pop()
+            node = heapq.heappop(pending)[2]
             if node is not upper and node in visible:
                 continue
             for j, parent in enumerate(node.parents):
-                if parent not in between:
+                if parent not in order_index:
                     continue
                 first = parent not in adjoint
                 adjoint[parent] = adjoint.get(parent, 0.0) + adjoint[node] * _local_grad(node, j)
                 paths[parent] = _extend(paths.get(parent, []), paths[node],
                                         local_formula(node, j, spelled))
                 if first:
-                    pending.append(parent)
+                    heapq.heappush(pending, (-order_index[parent], queued, parent))
+                    queued += 1
         for node, value in adjoint.items():
             if node is not upper and node in visible:
                 found = paths[node]

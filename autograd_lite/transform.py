@@ -18,7 +18,7 @@ from .forward import Dual, components, innermost, map_components, replace_innerm
 from .grad_mode import enable_grad
 from .graph import backpropagate
 from .ops import Operation
-from .pytree import TreeDef, tree_flatten, tree_flatten_with_path, tree_unflatten
+from .pytree import TreeDef, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from .value import Value
 
 #: What the argument positions to differentiate may be: one index, or a sequence of them.
@@ -276,6 +276,36 @@ def _returned_a_number(output: object, f: Callable[..., Any], who: str, where: s
         "autograd_lite operations (math.exp(x) silently turns a Value into a float: use "
         "x.exp() or autograd_lite.exp(x))"
     )
+
+
+def split_aux(output: object, has_aux: bool, f: Callable[..., Any], who: str) -> tuple[Any, Any]:
+    """``(output, aux)``: with ``has_aux``, ``f`` returns a pair whose first is differentiated.
+
+    Raises:
+        TypeError: when ``has_aux`` is set and ``f`` did not return a pair.
+    """
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, (tuple, list)) and len(output) == 2):
+        raise TypeError(
+            f"{who}: with has_aux=True, {name_of(f)} must return a pair (output, auxiliary data), "
+            f"got {type(output).__name__}"
+        )
+    return output[0], output[1]
+
+
+def aux_result(aux: Any, nested: bool, level: int = 0) -> Any:
+    """Auxiliary data as the caller gets it: not differentiated (this pass's dual numbers give
+    their primals) and, at the top level, Values as floats."""
+
+    def leaf(x: Any) -> Any:
+        if type(x) is Dual and x.level == level:
+            x = x.primal
+        if isinstance(x, Value) and not nested:
+            return x.data
+        return x
+
+    return tree_map(leaf, aux)
 
 
 def scalar_output(output: object, f: Callable[..., Any], who: str) -> Value | Dual:

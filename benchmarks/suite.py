@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             f"W1: one training step, MLP 2-16-16-1 on {points_count} two-moons points",
             engines,
             {"Python floats": "Python floats, by hand", "NumPy": "NumPy matrices, by hand"},
+            eager="autograd-lite eager (nn.MLP, nn.SGD)",
         )
     for name, workload in (("W2", "chain"), ("W3", "dot")):
         if name not in wanted:
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             if workload == "chain"
             else f"W3: the sum of {chain_length:,} products and its backward"
         )
-        out += report(title, engines, {"Python floats": "Python floats, by hand"})
+        out += report(title, engines, {"Python floats": "Python floats, by hand"},
+                      eager="autograd-lite eager")
     print("\n".join(out))
     return 0
 

@@ -127,15 +127,20 @@ def test_a_graph_too_large_is_refused_clearly() -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.floats(-2, 2, allow_nan=False), min_size=3, max_size=3),
-    st.lists(st.tuples(st.sampled_from("+*-ts"), st.integers(0, 9), st.integers(0, 9)),
-             min_size=1, max_size=8),
+    st.lists(st.tuples(st.sampled_from("+*-ts"), st.integers(0, 9), st.integers(0, 9),
+                       st.booleans()), min_size=1, max_size=8),
 )
-def test_the_value_is_the_engines_gradient(inputs: list[float], program: list[tuple[str, int, int]]
-                                           ) -> None:
+def test_the_value_is_the_engines_gradient(
+    inputs: list[float], program: list[tuple[str, int, int, bool]]
+) -> None:
+    """Any graph, with or without labelled intermediate nodes (which collapse the unlabelled
+    ones between them into one factor): the derivation's value is the engine's gradient."""
     nodes = [Value(x, label=f"x{k}") for k, x in enumerate(inputs)]
-    for op, i, j in program:
+    for step, (op, i, j, labelled) in enumerate(program):
         a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
         nodes.append({"+": a + b, "*": a * b, "-": a - b, "t": a.tanh(), "s": a.sin()}[op])
+        if labelled:
+            nodes[-1].label = f"n{step}"
     root = nodes[-1]
     if not root.parents:
         root = root * 1.0
@@ -143,6 +148,22 @@ def test_the_value_is_the_engines_gradient(inputs: list[float], program: list[tu
         explanation = explain(root, wrt, max_steps=None)
         assert math.isclose(explanation.value, engine_gradient(root, wrt), rel_tol=1e-9,
                             abs_tol=1e-12)
+
+
+def test_labelled_nodes_collapse_branching_unlabelled_ones() -> None:
+    x = Value(0.4, label="x")
+    h = x * 3.0
+    h.label = "h"
+    square = h * h
+    f = square.sin() + square.cos() * h  # unlabelled branches between h and f
+    f.label = "f"
+    explanation = explain(f, x)
+    assert [step.node for step in explanation.steps] == ["x"]
+    [[to_h, h_to_x]] = explanation.steps[0].terms
+    assert (to_h.numerator, to_h.denominator) == ("f", "h")
+    assert to_h.value == pytest.approx(engine_gradient(f, h), rel=1e-12)
+    assert h_to_x.value == 3.0
+    assert explanation.value == pytest.approx(engine_gradient(f, x), rel=1e-12)
 
 
 def test_command_line(tmp_path: object) -> None:

@@ -28,10 +28,13 @@ def test_batched_replay_equals_eager_per_example(program: Program, rows: list[li
     except (OverflowError, ValueError, ZeroDivisionError):
         assume(False)
     vtape = vectorize(trace(f, *program[0]))
-    outputs, input_grads, _ = vtape.per_example(*np.array(batch).T)
+    outputs, input_grads, leaf_grads = vtape.per_example(*np.array(batch).T)
     for row, (value, grads) in enumerate(expected):
         assert outputs[row] == pytest.approx(value, rel=1e-12, abs=1e-12)
         assert input_grads[row].tolist() == pytest.approx(grads, rel=1e-9, abs=1e-12)
+    _, summed = vtape.value_and_grad(*np.array(batch).T, reduce="sum")  # contracted early
+    expected_sum = leaf_grads.sum(axis=0).tolist()  # NaN for a constant exponent at a base < 0
+    assert summed.tolist() == pytest.approx(expected_sum, rel=1e-9, abs=1e-12, nan_ok=True)
 
 
 def hinge(layers, point: list[Value], label: Value) -> Value:  # type: ignore[no-untyped-def]
