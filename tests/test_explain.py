@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -40,6 +41,24 @@ def test_w1_sums_both_output_paths_into_out_h1() -> None:
     [out_h1] = [s for s in explanation.steps if s.node == "out_h1"]
     assert len(out_h1.terms) == 2 and round(out_h1.value, 9) == 0.036350306
     assert explanation.value == pytest.approx(network.params["w1"].grad, rel=1e-12)
+
+
+def test_the_same_figures_without_a_single_intermediate_label() -> None:
+    """Built as a user would (the model's own forward pass and a library loss): arithmetic with
+    constants folds into one factor, so the textbook's three factors still come out."""
+    import nn
+    from nn import worked_example as we
+
+    model, params = we.build_network()
+    total = nn.half_sum_squared_error(model(list(we.INPUTS)), list(we.TARGETS))
+    total.label = "E"
+    w5 = str(explain(total, params["w5"]))
+    assert "= 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041" in w5
+    w1 = str(explain(total, params["w1"]))
+    assert "= 0.138498562 × 0.4 + (-0.038098237) × 0.5 = 0.036350306" in w1
+    drawn = set(node_names(topological_order(total)).values())
+    named = set(re.findall(r"∂\(?([\w.*+-]+?)\)?/", w1 + w5)) | set(re.findall(r"\bt\d+\b", w1))
+    assert named <= drawn, named - drawn
 
 
 def test_every_name_it_speaks_of_is_drawn() -> None:
