@@ -287,7 +287,9 @@ class _Generator:
         carried = sorted({(op.at, op.node) for row in run.operands for op in row
                           if op.kind == "carried"}, key=lambda c: c[0])  # fmt: skip
         lines += [f"    h{q}_{i} = {names[node]}" for i, node in carried if node is not None]
-        lines += [f"    E{q}_{j} = []" for j in self.exported[q]]
+        last = self._last_only(q)
+        listed = [j for j in self.exported[q] if j not in last]
+        lines += [f"    E{q}_{j} = []" for j in listed]
         if saving:
             lines.append(f"    S{q} = []")
         varying = [f"v{q}_{d}" for d in range(len(run.varying))]
@@ -305,9 +307,11 @@ class _Generator:
             state = [f"u{q}_{j}" for j in range(run.period)] + varying
             state += [f"h{q}_{i}" for i, _ in carried]
             lines.append(f"        S{q}.append({_tuple(state)})")
-        lines += [f"        E{q}_{j}.append(u{q}_{j})" for j in self.exported[q]]
+        lines += [f"        E{q}_{j}.append(u{q}_{j})" for j in listed]
         lines += [f"        h{q}_{i} = u{q}_{i}" for i, _ in carried]
-        for j in self.exported[q]:
+        for j in last:  # the loop's variable still holds the last repetition's value
+            lines.append(f"    {names[run.blocks[-1][j]]} = u{q}_{j}")
+        for j in listed:
             used = [r for r, block in enumerate(run.blocks) if block[j] in self.needed]
             if not used:
                 continue
@@ -316,6 +320,17 @@ class _Generator:
             else:  # a few repetitions' values are read after the loop (a chain's last)
                 lines += [f"    {names[run.blocks[r][j]]} = E{q}_{j}[{r}]" for r in used]
         return lines
+
+    def _last_only(self, q: int) -> set[int]:
+        """The exported slots of run ``q`` read after the loop for the last repetition only."""
+        run = self.runs[q]
+        wide = {j for k, j, _ in self.wide.values() if k == q}
+        last = [run.repeats - 1]
+
+        def read(j: int) -> list[int]:
+            return [r for r, block in enumerate(run.blocks) if block[j] in self.needed]
+
+        return {j for j in self.exported[q] if j not in wide and read(j) == last}
 
     def _varying(self, q: int, d: int) -> str:
         """The values of run ``q``'s ``d``-th per-repetition leaf, one per repetition."""
