@@ -497,12 +497,12 @@ def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
 # --- the operations -----------------------------------------------------------------------------
 # Each line: name, forward on floats, local derivatives (inputs..., out) -> one per input.
 
-add = Operation("+", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0))
-sub = Operation("-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0))
-mul = Operation("*", lambda a, b: a * b, lambda a, b, out: (b, a))
+add = Operation("+", operator.add, lambda a, b, out: (1.0, 1.0))
+sub = Operation("-", operator.sub, lambda a, b, out: (1.0, -1.0))
+mul = Operation("*", operator.mul, lambda a, b, out: (b, a))
 div = Operation("/", _divide, (lambda a, b, out: 1 / b, lambda a, b, out: -out / b),
                 array_forward=lambda np, a, b: a / b)
-neg = Operation("neg", lambda a: -a, lambda a, out: (-1.0,))
+neg = Operation("neg", operator.neg, lambda a, out: (-1.0,))
 power = Operation(
     "**", _power,
     (lambda a, b, out: _power_base_grad(a, b, out), lambda a, b, out: _log_of_base(a, out)),

@@ -349,6 +349,8 @@ const given = "expr" in address;
 exprField.value = given ? address.expr : DEFAULT.expr;
 atField.value = given ? (address.at || "") : DEFAULT.at;
 if (!given) writeAddress();
-startGraphviz();
-startPython();
-run();
+if (location.protocol !== "file:") { // served.js explains why nothing can start from a file
+  startGraphviz();
+  startPython();
+  run();
+}

@@ -206,6 +206,26 @@ def test_bad_input_shows_the_command_lines_message_with_the_caret(shared: Visit)
     assert shared.errors == []
 
 
+def test_a_slow_layout_never_holds_the_page(shared: Visit) -> None:
+    """A graph Graphviz needs minutes for (two variables feeding 200 products) is laid out in
+    a worker: the page keeps answering, shows the numbers, and the next expression replaces
+    the layout at once."""
+    page = shared.page
+    tangled = "+".join(["(" + "*".join(["x", "y"] * 25) + ")"] * 4)
+    page.fill("#expr", tangled)
+    page.fill("#at", "x=1.001,y=0.999")
+    page.press("#at", "Enter")
+    page.wait_for_function("() => document.body.dataset.state === 'drawing'", timeout=START_MS)
+    assert "laying out the graph" in page.inner_text("#graph")
+    assert _numbers(page.inner_text("#result"))["df/dy"] > 0  # the numbers are already there
+    shared.edit("x*y", "x=3,y=4")
+    assert page.locator("#graph svg g.node").count() > 0
+    assert "data 12" in page.eval_on_selector_all(
+        "#graph text", "els => els.map(e => e.textContent)"
+    )
+    assert shared.errors == []
+
+
 def test_editing_updates_the_address_and_the_address_round_trips(
     shared: Visit, browser: Browser, origin: str
 ) -> None:
@@ -220,6 +240,20 @@ def test_editing_updates_the_address_and_the_address_round_trips(
         assert all(request.startswith(origin + "/") for request in again.requests)
     finally:
         again.context.close()
+
+
+def test_opened_as_a_file_it_says_to_use_make_serve_docs(browser: Browser) -> None:
+    page_file = SITE / "playground" / "index.html"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri() + "?expr=x*y&at=x=1,y=2")
+        page.wait_for_function("() => document.body.dataset.state === 'failed'")
+        message = page.inner_text("#error")
+        assert "needs a web server" in message and "make serve-docs" in message
+        assert "http://127.0.0.1:8000/playground/index.html?expr=x*y&at=x=1,y=2" in message
+    finally:
+        context.close()
 
 
 def test_no_request_leaves_the_servers_origin(shared: Visit, origin: str) -> None:
