@@ -287,7 +287,7 @@ def _group(np: Any, operation: Operation, start: int, members: list[Value],
     kinds: dict[str, list[int]] = {"leaf": [], "shared": [], "column": []}
     for k in range(arity):
         operands = [n.parents[k] for n in members]
-        if all(p in leaf_number and p not in column for p in operands):
+        if all(p in leaf_number for p in operands):  # (a leaf may also have a column)
             kinds["leaf"].append(k)
         elif all(p is operands[0] for p in operands):
             kinds["shared"].append(k)
