@@ -316,13 +316,13 @@ def _value_label(
 ) -> str:
     """An HTML-like label: one row ``name | data | grad`` (``const`` for constants).
 
-    A label is bold; a name the drawing made up is in italics; an unlabelled constant has no
-    name cell, its number is its name.
+    A label is bold; a name the drawing made up is in italics (for results and unlabelled
+    parameters); an unlabelled constant has no name cell, its number is its name.
     """
     cells = []
     if node.label:
         cells.append(f"<TD><B>{escape_label(node.label)}</B></TD>")
-    elif node.operation is not None:
+    elif node.operation is not None or node.requires_grad:
         cells.append(f"<TD><I>{escape_label(name)}</I></TD>")
     cells.append(f"<TD>data {format_number(node.data)}</TD>")
     if node.requires_grad:

@@ -3,7 +3,8 @@
 Every picture and every explanation speaks of a node by the name drawn in its box: the user's
 label; else, for a result, the expression it computes from its operands' names when that is
 short (``x1*w1``, ``tanh(n)``); else a short automatic name ``t1``, ``t2`` ... numbered in
-topological order. An unlabelled constant is named by its number.
+topological order (an unlabelled parameter gets one too). An unlabelled constant is named by its
+number.
 
 :func:`local_formula` writes d consumer / d operand with the same names (``w5`` for the
 derivative of ``w5*out_h1 + ...`` by ``out_h1``, ``out_o1·(1-out_o1)`` for a sigmoid), so a
@@ -99,11 +100,13 @@ def node_names(
         if node.label:
             names[node] = node.label
             continue
-        if node.operation is None:
-            names[node] = short_number(node.data)
+        if node.operation is None and not node.requires_grad:
+            names[node] = short_number(node.data)  # a constant is its number
             continue
         operands = [names[p] for p in node.parents]
-        text = None if any(p in automatic for p in node.parents) else expression(node.op, operands)
+        text = None
+        if node.operation is not None and not any(p in automatic for p in node.parents):
+            text = expression(node.op, operands)
         if text is None or len(text) > max_expression:
             automatic.add(node)
             if fallback is not None and node in fallback:
