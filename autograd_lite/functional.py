@@ -52,6 +52,29 @@ def gradients(
     true derivative, since every recorded path from ``output`` is followed. ``output`` and the
     inputs must require grad: for a constant the graph was never recorded, so its derivative is
     unknown, and a silent 0 could be wrong.
+
+    Args:
+        output: the Value to differentiate.
+        inputs: one Value, or a sequence of Values, to differentiate with respect to.
+        create_graph: record the derivatives' own graphs, for derivatives of derivatives.
+
+    Returns:
+        A tuple with one Value per input: d output / d input.
+
+    Raises:
+        TypeError: if ``output`` or an input is not a Value.
+        ValueError: if ``output`` or an input does not require grad.
+        ZeroDivisionError, ValueError, OverflowError: when a local derivative cannot be
+            computed, naming the operation.
+
+    Example:
+        >>> from autograd_lite import Value, gradients
+        >>> x = Value(3.0)
+        >>> y = x ** 3
+        >>> (dy,) = gradients(y, x, create_graph=True)
+        >>> (d2y,) = gradients(dy, x)
+        >>> dy.data, d2y.data, x.grad                  # 3x**2, 6x; nothing accumulated
+        (27.0, 18.0, 0.0)
     """
     if not isinstance(output, Value):
         raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
@@ -253,12 +276,12 @@ def hvp(f: Callable[..., Any], x: Sequence[Any], v: Sequence[Any]) -> list[Any]:
 
 def _value_and_grad(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], argnums: Argnums,
-    positions: tuple[int, ...], has_aux: bool, who: str,
+    positions: tuple[int, ...], has_aux: bool, caller: str,
 ) -> tuple[Any, Any]:
-    resolved = resolve_argnums(positions, len(args), argnums, who)
-    call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), who)  # one leaf per position
-    output, aux = split_aux(call.output, has_aux, f, who)
-    output = scalar_output(output, f, who)
+    resolved = resolve_argnums(positions, len(args), argnums, caller)
+    call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), caller)  # one leaf per position
+    output, aux = split_aux(call.output, has_aux, f, caller)
+    output = scalar_output(output, f, caller)
     found = call.gradient(output)
     value = as_result(output, call.nested)
     if has_aux:

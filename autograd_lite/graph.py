@@ -37,6 +37,9 @@ def topological_order(*roots: Value) -> list[Value]:
     Returns:
         The nodes, parents before children.
 
+    Raises:
+        Nothing: it only reads the graph (a root that is not a Value has no parents to follow).
+
     Example:
         >>> from autograd_lite import Value
         >>> x = Value(2.0, label="x")
@@ -248,6 +251,11 @@ def backpropagate(
 
     Yields:
         ``(node, gradient)`` pairs, the root first.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: when an operation's local derivative
+            cannot be computed at its inputs (``sqrt`` at 0, say); the message names the
+            operation and its inputs.
 
     Example:
         >>> from autograd_lite import Value

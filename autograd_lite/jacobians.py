@@ -164,15 +164,15 @@ def jacfwd(
 
 
 def _jacobian_fwd(
-    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], who: str,
+    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], caller: str,
     has_aux: bool = False,
 ) -> Callable[..., Any]:
     def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
-        resolved = resolve_argnums(positions, len(args), argnums, who)
+        resolved = resolve_argnums(positions, len(args), argnums, caller)
         distinct = list(dict.fromkeys(resolved))
         names = argument_names(f, len(args))
         flat: list[tuple[int, list[Any], TreeDef]] = [
-            (i, *flatten_checked(args[i], names[i], who, f"argument {i}")) for i in distinct
+            (i, *flatten_checked(args[i], names[i], caller, f"argument {i}")) for i in distinct
         ]
         total = sum(len(leaves) for _, leaves, _ in flat)
         nested = running.depth > 0 or contains_value(args, kwargs)
@@ -188,8 +188,8 @@ def _jacobian_fwd(
                     duals.append(Dual(leaf, 1.0 if k == column else 0.0, level))
                     k += 1
                 call_args[i] = tree_unflatten(shape, duals)
-            out, aux = split_aux(_forward_call(nested, f, call_args, kwargs), has_aux, f, who)
-            out_leaves, out_shape = output_leaves(out, f, who)
+            out, aux = split_aux(_forward_call(nested, f, call_args, kwargs), has_aux, f, caller)
+            out_leaves, out_shape = output_leaves(out, f, caller)
             if column == 0:
                 aux_out = aux_result(aux, nested, level) if has_aux else None
             columns.append([as_result(t, nested) for t in _split(out_leaves, level)[1]])
@@ -248,14 +248,14 @@ def jacrev(
 
 
 def _jacobian_rev(
-    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], who: str,
+    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], caller: str,
     has_aux: bool = False,
 ) -> Callable[..., Any]:
     def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
-        resolved = resolve_argnums(positions, len(args), argnums, who)
-        call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), who)
-        out, aux = split_aux(call.output, has_aux, f, who)
-        out_leaves, out_shape = output_leaves(out, f, who)
+        resolved = resolve_argnums(positions, len(args), argnums, caller)
+        call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), caller)
+        out, aux = split_aux(call.output, has_aux, f, caller)
+        out_leaves, out_shape = output_leaves(out, f, caller)
         single = isinstance(argnums, int)
         rows = [call.per_argument(call.gradient(leaf), resolved, single) for leaf in out_leaves]
         jacobian = tree_unflatten(out_shape, rows)
@@ -325,8 +325,10 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
     return primals_out, vjp_fn
 
 
-def _named(transformed: Callable[..., Any], who: str, f: Callable[..., Any]) -> Callable[..., Any]:
-    transformed.__name__ = f"{who}_{name_of(f)}"
-    transformed.__doc__ = f"The Jacobian of {name_of(f)} by {who}."
+def _named(
+    transformed: Callable[..., Any], caller: str, f: Callable[..., Any]
+) -> Callable[..., Any]:
+    transformed.__name__ = f"{caller}_{name_of(f)}"
+    transformed.__doc__ = f"The Jacobian of {name_of(f)} by {caller}."
     return transformed
 

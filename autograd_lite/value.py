@@ -236,20 +236,21 @@ class Value(MathMethods):
         is left as it was before the call.
 
         Args:
-            gradient: d(output)/d(self), the seed of the pass (1.0 for a loss).
+            gradient: d(output)/d(self), the upstream gradient the pass starts from (1.0 for a
+                loss).
 
         Raises:
             RuntimeError: when this Value does not require grad.
             TypeError: when ``gradient`` is not a number.
         """
-        seed = _number(gradient, "backward's gradient")
+        upstream = _number(gradient, "backward's gradient")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this Value does not require grad (it is a constant, was created with "
                 "requires_grad=False, or was computed under no_grad()), so there is nothing to "
                 "differentiate"
             )
-        graph.backward(self, seed)
+        graph.backward(self, upstream)
 
     def _backward(self) -> None:
         """One step of the chain rule: add each local derivative times ``grad`` into its operand.
