@@ -92,6 +92,12 @@ class Writer:
         if key not in self._backward:
             arity = len(wanted)
             inputs, out, g = _placeholders(arity), Expression.name("{out}"), Expression.name("{g}")
+            partials = getattr(operation, "partials", None)
+            if partials is not None:  # one rule per input: only the wanted ones are written
+                roots = [multiply(apply_symbolically(rule, [*inputs, out]), g)
+                         for rule, want in zip(partials, wanted) if want]  # fmt: skip
+                self._backward[key] = self._render(roots)
+                return self._backward[key]
             try:
                 local = tuple(operation.local_grads(*inputs, out))
             except Exception:  # the rule needs numbers: call it, then pick its results
