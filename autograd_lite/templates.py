@@ -25,8 +25,18 @@ class GuardFailedError(Exception):
 
 
 class Template(NamedTuple):
-    statements: tuple[str, ...]  # format strings: {a0}.. operands, {out}, {g}, {t} a prefix
-    results: tuple[tuple[str, int], ...]  # (format string, precedence) per result
+    """An operation's code with its operands left blank.
+
+    Attributes:
+        statements: Lines to run first (shared or deep subexpressions), as format strings with
+            the fields ``{a0}``, ``{a1}``... (operands), ``{out}``, ``{g}`` and ``{t}``.
+        results: For each result (the forward value, or each wanted operand's contribution),
+            its format string and how tightly it binds (a precedence of
+            :mod:`autograd_lite.symbolic`).
+    """
+
+    statements: tuple[str, ...]
+    results: tuple[tuple[str, int], ...]
 
 
 class Writer:
