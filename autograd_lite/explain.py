@@ -72,9 +72,27 @@ class Step:
 class Explanation:
     """The derivation of ``∂root/∂wrt``: shows itself as text, LaTeX or (in a notebook) Markdown.
 
-    ``steps`` come in the order reverse mode completes them (from the root down); the last one
-    is ``wrt``'s, and ``value`` its derivative. ``notes`` say what was stepped over or why
-    there is no path.
+    Made by :func:`explain`.
+
+    Attributes:
+        root: the root's name.
+        wrt: the name of the Value differentiated with respect to.
+        value: the derivative ∂root/∂wrt.
+        steps: in the order reverse mode completes them (from the root down); the last one is
+            ``wrt``'s.
+        notes: what was stepped over, or why there is no path.
+
+    Raises:
+        Nothing: it is a record; :func:`explain` raises for bad input.
+
+    Example:
+        >>> from autograd_lite import Value, explain
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> y.label = "y"
+        >>> e = explain(y, x)
+        >>> e.value, "x" in e.to_latex()
+        (6.0, True)
     """
 
     root: str
