@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .drawing import check_root
-from .graph import topological_order
+from .graph import failed_derivative, topological_order
 from .naming import (
     as_factor,
     decimal,
@@ -428,10 +428,14 @@ def _steps(shown: list[Value], factors: Factors, root: Value, wrt: Value,
 
 
 def _local_grad(consumer: Value, operand_index: int) -> float:
+    """d consumer / d operand, or backward's error naming the operation where it has none."""
     operation = consumer.operation
     assert operation is not None  # only results of operations have operands
     inputs = [p.data for p in consumer.parents]
-    return float(operation.local_grads(*inputs, consumer.data)[operand_index])
+    try:
+        return float(operation.local_grad(operand_index, *inputs, consumer.data))
+    except (ArithmeticError, ValueError) as error:
+        raise failed_derivative(error, consumer) from error
 
 
 def _product(parts: list[str]) -> str:
