@@ -123,8 +123,10 @@ class Explanation:
                 symbols = direct.formula  # one direct factor: its formula, not its name again
             numbers = " + ".join(" × ".join(signed(_number(f.value)) for f in term)
                                  for term in step.terms)
+            result = _number(step.value)
+            worked = result if numbers == result else f"{numbers} = {result}"
             lines.append(f"  {left}{symbols}")
-            lines.append(f"  {' ' * (len(left) - 2)}= {numbers} = {_number(step.value)}")
+            lines.append(f"  {' ' * (len(left) - 2)}= {worked}")
         local = self.local_factors()
         if local:
             lines += ["", "where"]
