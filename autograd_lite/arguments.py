@@ -68,7 +68,12 @@ def count(structure: Structure) -> int:
 
 
 def describe(structure: Structure) -> str:
-    """A structure in words, for error messages."""
+    """A structure in words, for error messages.
+
+    Example:
+        >>> describe(None), describe((None, None))
+        ('a number', 'a sequence of 2')
+    """
     return "a number" if structure is None else f"a sequence of {len(structure)}"
 
 
@@ -141,7 +146,12 @@ def flatten_one(args: Any) -> list[float]:
 
 
 def flatten_items(aux: Any) -> list[Any]:
-    """The items of a (nested) list or tuple in order, whatever they are."""
+    """The items of a (nested) list or tuple in order, whatever they are.
+
+    Example:
+        >>> flatten_items([1, (2, [3])])
+        [1, 2, 3]
+    """
     if not isinstance(aux, (list, tuple)):
         return [aux]
     return [item for part in aux for item in flatten_items(part)]
@@ -162,14 +172,27 @@ def rebuild(structure: Structure, items: Iterator[Any]) -> Any:
 
 
 def rebuild_all(structures: Sequence[Structure], items: Iterable[Any]) -> list[Any]:
-    """Every argument rebuilt from one flat sequence (the inverse of :func:`flatten`)."""
+    """Every argument rebuilt from one flat sequence (the inverse of :func:`flatten`).
+
+    Example:
+        >>> rebuild_all([None, (None, None)], [1.0, 2.0, 3.0])
+        [1.0, [2.0, 3.0]]
+    """
     flow = iter(items)
     return [rebuild(structure, flow) for structure in structures]
 
 
 def accumulate(leaves: Sequence[Value], grads: Iterable[float]) -> None:
     """Add each gradient into its leaf's ``grad`` (leaves that require grad only), as
-    ``Value.backward`` does: gradients accumulate until zeroed."""
+    ``Value.backward`` does: gradients accumulate until zeroed.
+
+    Example:
+        >>> w = Value(1.0)
+        >>> accumulate([w, Value(2.0, requires_grad=False)], [0.5, 9.0])
+        >>> accumulate([w], [0.25])
+        >>> w.grad
+        0.75
+    """
     for leaf, grad in zip(leaves, grads):
         if leaf.requires_grad:
             leaf.grad += grad

@@ -103,7 +103,12 @@ class Group:
         """
         np = self.np
         inputs = [*operands, ArrayStandIn(out, np)]
-        local = run_rule_elementwise(self.operation.local_grads, inputs, self.arity, np)
+        partials = getattr(self.operation, "partials", None)
+        if partials is not None:  # one rule per input: an unwanted one is never run
+            local = [run_elementwise(rule, inputs, np) if want else 0.0
+                     for rule, want in zip(partials, self.wanted)]  # fmt: skip
+        else:
+            local = run_rule_elementwise(self.operation.local_grads, inputs, self.arity, np)
         batch = len(upstream)
         if self.leaf.positions:
             stacked = self._stack([local[p] for p in self.leaf.positions])

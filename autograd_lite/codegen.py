@@ -14,8 +14,10 @@ of the graph, and compiling it stays cheap.
 
 from __future__ import annotations
 
+import gc
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .graph import topological_order
@@ -30,7 +32,9 @@ if TYPE_CHECKING:
 #: Operations with at least this many operands may read a loop's list of values directly.
 WIDE = 64
 
-__all__ = ["GeneratedCode", "GuardFailedError", "Program", "generate", "node_names"]
+__all__ = [
+    "GeneratedCode", "GuardFailedError", "Program", "collector_paused", "generate", "node_names",
+]  # fmt: skip
 
 
 class Program(NamedTuple):
@@ -104,7 +108,35 @@ def generate(program: Program, names: dict[Value, str], *, backward: bool) -> Ge
         ValueError: when an operation's ``local_grads`` returns another number of derivatives
             than it has inputs (the eager engine's message).
     """
-    return _Generator(program, names).generate(backward)
+    with collector_paused():
+        return _Generator(program, names).generate(backward)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a tape works on its graph, then restore it.
+
+    Walking a graph and generating its code allocate many small objects (tuples, strings) and
+    no cycles; each allocation burst would otherwise make the collector walk the whole
+    just-traced graph again and again, which costs more than the work itself on a graph of
+    10^5 nodes. Only the tape's own work (and operations' rules run on symbolic names) happens
+    meanwhile, and the collector's state is restored even on an error.
+
+    Example:
+        >>> import gc
+        >>> with collector_paused():
+        ...     gc.isenabled()
+        False
+        >>> gc.isenabled()
+        True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Generator:
@@ -255,7 +287,9 @@ class _Generator:
         carried = sorted({(op.at, op.node) for row in run.operands for op in row
                           if op.kind == "carried"}, key=lambda c: c[0])  # fmt: skip
         lines += [f"    h{q}_{i} = {names[node]}" for i, node in carried if node is not None]
-        lines += [f"    E{q}_{j} = []" for j in self.exported[q]]
+        last = self._last_only(q)
+        listed = [j for j in self.exported[q] if j not in last]
+        lines += [f"    E{q}_{j} = []" for j in listed]
         if saving:
             lines.append(f"    S{q} = []")
         varying = [f"v{q}_{d}" for d in range(len(run.varying))]
@@ -273,9 +307,11 @@ class _Generator:
             state = [f"u{q}_{j}" for j in range(run.period)] + varying
             state += [f"h{q}_{i}" for i, _ in carried]
             lines.append(f"        S{q}.append({_tuple(state)})")
-        lines += [f"        E{q}_{j}.append(u{q}_{j})" for j in self.exported[q]]
+        lines += [f"        E{q}_{j}.append(u{q}_{j})" for j in listed]
         lines += [f"        h{q}_{i} = u{q}_{i}" for i, _ in carried]
-        for j in self.exported[q]:
+        for j in last:  # the loop's variable still holds the last repetition's value
+            lines.append(f"    {names[run.blocks[-1][j]]} = u{q}_{j}")
+        for j in listed:
             used = [r for r, block in enumerate(run.blocks) if block[j] in self.needed]
             if not used:
                 continue
@@ -284,6 +320,17 @@ class _Generator:
             else:  # a few repetitions' values are read after the loop (a chain's last)
                 lines += [f"    {names[run.blocks[r][j]]} = E{q}_{j}[{r}]" for r in used]
         return lines
+
+    def _last_only(self, q: int) -> set[int]:
+        """The exported slots of run ``q`` read after the loop for the last repetition only."""
+        run = self.runs[q]
+        wide = {j for k, j, _ in self.wide.values() if k == q}
+        last = [run.repeats - 1]
+
+        def read(j: int) -> list[int]:
+            return [r for r, block in enumerate(run.blocks) if block[j] in self.needed]
+
+        return {j for j in self.exported[q] if j not in wide and read(j) == last}
 
     def _varying(self, q: int, d: int) -> str:
         """The values of run ``q``'s ``d``-th per-repetition leaf, one per repetition."""

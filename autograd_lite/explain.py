@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .drawing import check_root
-from .graph import topological_order
+from .graph import failed_derivative, topological_order
 from .naming import (
     as_factor,
     decimal,
@@ -72,9 +72,27 @@ class Step:
 class Explanation:
     """The derivation of ``∂root/∂wrt``: shows itself as text, LaTeX or (in a notebook) Markdown.
 
-    ``steps`` come in the order reverse mode completes them (from the root down); the last one
-    is ``wrt``'s, and ``value`` its derivative. ``notes`` say what was stepped over or why
-    there is no path.
+    Made by :func:`explain`.
+
+    Attributes:
+        root: the root's name.
+        wrt: the name of the Value differentiated with respect to.
+        value: the derivative ∂root/∂wrt.
+        steps: in the order reverse mode completes them (from the root down); the last one is
+            ``wrt``'s.
+        notes: what was stepped over, or why there is no path.
+
+    Raises:
+        Nothing: it is a record; :func:`explain` raises for bad input.
+
+    Example:
+        >>> from autograd_lite import Value, explain
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> y.label = "y"
+        >>> e = explain(y, x)
+        >>> e.value, "x" in e.to_latex()
+        (6.0, True)
     """
 
     root: str
@@ -105,8 +123,10 @@ class Explanation:
                 symbols = direct.formula  # one direct factor: its formula, not its name again
             numbers = " + ".join(" × ".join(signed(_number(f.value)) for f in term)
                                  for term in step.terms)
+            result = _number(step.value)
+            worked = result if numbers == result else f"{numbers} = {result}"
             lines.append(f"  {left}{symbols}")
-            lines.append(f"  {' ' * (len(left) - 2)}= {numbers} = {_number(step.value)}")
+            lines.append(f"  {' ' * (len(left) - 2)}= {worked}")
         local = self.local_factors()
         if local:
             lines += ["", "where"]
@@ -410,10 +430,14 @@ def _steps(shown: list[Value], factors: Factors, root: Value, wrt: Value,
 
 
 def _local_grad(consumer: Value, operand_index: int) -> float:
+    """d consumer / d operand, or backward's error naming the operation where it has none."""
     operation = consumer.operation
     assert operation is not None  # only results of operations have operands
     inputs = [p.data for p in consumer.parents]
-    return float(operation.local_grads(*inputs, consumer.data)[operand_index])
+    try:
+        return float(operation.local_grad(operand_index, *inputs, consumer.data))
+    except (ArithmeticError, ValueError) as error:
+        raise failed_derivative(error, consumer) from error
 
 
 def _product(parts: list[str]) -> str:

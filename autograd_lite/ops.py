@@ -566,8 +566,8 @@ def _array_add_n(np: Any, *xs: Any) -> Any:
 
 def _array_stack(np: Any, arrays: Sequence[Any]) -> Any:
     """Arrays (or numbers) of broadcastable shapes, stacked on a new last axis."""
-    shapes = {np.shape(a) for a in arrays}
-    if len(shapes) == 1:
+    shapes = {getattr(a, "shape", ()) for a in arrays}
+    if len(shapes) == 1 and () not in shapes:
         return np.stack(arrays, axis=-1)
     stacked = np.empty((*np.broadcast_shapes(*shapes), len(arrays)))
     for j, array in enumerate(arrays):

@@ -25,8 +25,18 @@ class GuardFailedError(Exception):
 
 
 class Template(NamedTuple):
-    statements: tuple[str, ...]  # format strings: {a0}.. operands, {out}, {g}, {t} a prefix
-    results: tuple[tuple[str, int], ...]  # (format string, precedence) per result
+    """An operation's code with its operands left blank.
+
+    Attributes:
+        statements: Lines to run first (shared or deep subexpressions), as format strings with
+            the fields ``{a0}``, ``{a1}``... (operands), ``{out}``, ``{g}`` and ``{t}``.
+        results: For each result (the forward value, or each wanted operand's contribution),
+            its format string and how tightly it binds (a precedence of
+            :mod:`autograd_lite.symbolic`).
+    """
+
+    statements: tuple[str, ...]
+    results: tuple[tuple[str, int], ...]
 
 
 class Writer:
@@ -82,6 +92,12 @@ class Writer:
         if key not in self._backward:
             arity = len(wanted)
             inputs, out, g = _placeholders(arity), Expression.name("{out}"), Expression.name("{g}")
+            partials = getattr(operation, "partials", None)
+            if partials is not None:  # one rule per input: only the wanted ones are written
+                roots = [multiply(apply_symbolically(rule, [*inputs, out]), g)
+                         for rule, want in zip(partials, wanted) if want]  # fmt: skip
+                self._backward[key] = self._render(roots)
+                return self._backward[key]
             try:
                 local = tuple(operation.local_grads(*inputs, out))
             except Exception:  # the rule needs numbers: call it, then pick its results

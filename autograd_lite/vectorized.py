@@ -109,6 +109,7 @@ class VectorizedTape:
         self._input_columns = np.array([column[n] for n in program.inputs], dtype=int)
         self._output_column = column[program.output]
         self._trainable = np.array([leaf.requires_grad for leaf in program.leaves], dtype=bool)
+        self._all_trainable = bool(self._trainable.all())
 
     def _columns(self, batched_args: Sequence[Any]) -> Array:
         np = self._np
@@ -199,9 +200,8 @@ class VectorizedTape:
         for col, i in self._leaf_columns:
             leaf_grads[:, i] += grads[:, col].sum() if summed else grads[:, col]
         input_grads = grads[:, self._input_columns]
-        if not (
-            np.isfinite(input_grads).all() and np.isfinite(leaf_grads[:, self._trainable]).all()
-        ):
+        trainable = leaf_grads if self._all_trainable else leaf_grads[:, self._trainable]
+        if not (np.isfinite(input_grads).all() and np.isfinite(trainable).all()):
             raise FloatingPointError(
                 "a gradient in the vectorised replay is infinite or NaN; replay the offending "
                 "example eagerly under autograd_lite.detect_anomaly() to find the operation"
@@ -287,7 +287,7 @@ def _group(np: Any, operation: Operation, start: int, members: list[Value],
     kinds: dict[str, list[int]] = {"leaf": [], "shared": [], "column": []}
     for k in range(arity):
         operands = [n.parents[k] for n in members]
-        if all(p in leaf_number and p not in column for p in operands):
+        if all(p in leaf_number for p in operands):  # (a leaf may also have a column)
             kinds["leaf"].append(k)
         elif all(p is operands[0] for p in operands):
             kinds["shared"].append(k)

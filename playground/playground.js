@@ -42,6 +42,7 @@ function writeAddress() {
 
 const PYTHON_LIMIT_MS = 30000; // a run that takes longer is stopped and Python restarted
 const LAYOUT_LIMIT_MS = 20000; // a layout that takes longer is stopped; the numbers stay
+const MIN_FIT_SCALE = 0.6; // a graph that would be shrunk more opens at full size, scrollable
 
 let python = null;
 let ready = false;
@@ -229,7 +230,11 @@ function summarise(answer) {
 
 function showGraph(answer, svgText) {
   const svg = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
-  $("graph").replaceChildren(document.importNode(svg, true));
+  const graph = $("graph");
+  graph.replaceChildren(document.importNode(svg, true));
+  // Fitted to the width unless that would shrink the text past reading; then full size.
+  const natural = graph.querySelector("svg").viewBox.baseVal.width * 4 / 3; // pt to px
+  setFitted(natural <= 0 || graph.clientWidth / natural >= MIN_FIT_SCALE);
   frames = answer.frames;
   gradTexts = {};
   for (const frame of frames) {
@@ -323,9 +328,12 @@ $("wrt").addEventListener("change", explain);
 $("prev").addEventListener("click", () => { stop(); show(step - 1); });
 $("next").addEventListener("click", () => { stop(); show(step + 1); });
 playButton.addEventListener("click", play);
-function toggleFit() {
-  const fitted = $("graph").classList.toggle("actual") === false;
+function setFitted(fitted) {
+  $("graph").classList.toggle("actual", !fitted);
   $("fit").textContent = fitted ? "Full size" : "Fit width";
+}
+function toggleFit() {
+  setFitted($("graph").classList.contains("actual"));
   if (frames.length) show(step);
 }
 $("fit").addEventListener("click", toggleFit);

@@ -199,3 +199,28 @@ def test_command_line(tmp_path: object) -> None:
     assert_one_line_error(
         run_cli("explain", "x*y", "--at", "x=1,y=2", "--wrt", "z", cwd=cwd), "'z'"
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "at", "name"),
+    [("sqrt(x)", "x=0", "sqrt"), ("asin(x)", "x=1", "asin"), ("x**0.5", "x=0", "**"),
+     ("atan2(x, y)", "x=0,y=0", "atan2")],
+)
+def test_an_infinite_local_derivative_is_backwards_error(expression: str, at: str,
+                                                         name: str) -> None:
+    """Where a derivative does not exist, explain says so as backward() does, naming the
+    operation and its inputs (in Python and on the command line), instead of failing inside."""
+    from pathlib import Path
+
+    import autograd_lite
+    from autograd_lite.cli.expression import parse
+
+    point = {k: float(v) for k, v in (pair.split("=") for pair in at.split(","))}
+    root = parse(expression).evaluate(point).root
+    wrt = next(n for n in topological_order(root) if n.label == "x")
+    with pytest.raises(ArithmeticError, match=f"'{re.escape(name)}'"):
+        root.backward()
+    with pytest.raises(ArithmeticError, match=f"backward through '{re.escape(name)}'"):
+        autograd_lite.explain(root, wrt)
+    result = run_cli("explain", expression, "--at", at, "--wrt", "x", cwd=Path.cwd())
+    assert_one_line_error(result, f"'{name}'")

@@ -101,3 +101,19 @@ def test_refusals_are_clear() -> None:
         vtape.forward([3.0, 0.0])
     with pytest.raises(ValueError, match="batch size"):
         vectorize(trace(lambda x, y: x * y, 1.0, 2.0)).forward([1.0, 2.0], [1.0])
+
+
+def test_a_leaf_read_both_beside_inputs_and_beside_leaves() -> None:
+    w, b = Value(0.7), Value(-0.2)
+
+    def loss(x: Value) -> Value:  # position 1 of the products: x, x and b; position 0: w, w, b
+        return (w * x + b).tanh() * (w * x).relu() + b * b
+
+    xs = [1.3, -0.4, 2.0]
+    vtape = vectorize(trace(loss, 1.3))
+    outputs, grads = vtape.value_and_grad(xs, reduce="sum")
+    total = al.total([loss(Value(x)) for x in xs])
+    total.backward()
+    assert outputs.sum() == pytest.approx(total.data, rel=1e-14)
+    by_leaf = dict(zip(vtape.tape.leaves, grads.tolist()))
+    assert [by_leaf[w], by_leaf[b]] == pytest.approx([w.grad, b.grad], rel=1e-12)
