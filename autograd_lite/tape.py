@@ -36,7 +36,22 @@ from .value import Value
 
 
 class TraceGuardError(RuntimeError):
-    """A replay's arguments take a path through the function other than the traced one."""
+    """A replay's arguments take a path through the function other than the traced one.
+
+    Raised on replay by a tape traced with ``retrace=False`` when a recorded comparison (a
+    guard) comes out the other way; the message names the comparison.
+
+    Example:
+        >>> from autograd_lite import TraceGuardError, trace
+        >>> tape = trace(lambda x: x * 2 if x > 0 else -x, 1.0, retrace=False)
+        >>> tape(3.0)
+        6.0
+        >>> try:
+        ...     tape(-1.0)
+        ... except TraceGuardError as error:
+        ...     print(str(error)[:47])
+        the traced function compared x0 > c0 and took t
+    """
 
 
 def trace(
@@ -91,6 +106,23 @@ class Tape:
         structures: The structure of each traced argument (see :mod:`autograd_lite.arguments`).
         nodes, inputs, leaves, parameters, output, aux, guards: Views of ``program``;
             ``parameters`` are the leaves that require grad.
+
+    Raises:
+        ValueError: on replay, when an argument does not have the traced shape (the message
+            says which and what shape was traced).
+        TypeError: as :func:`trace`, when tracing or tracing again.
+        TraceGuardError: on replay, when a guard fails and the tape was traced with
+            ``retrace=False`` (with ``retrace=True`` it traces again instead).
+
+    Example:
+        >>> from autograd_lite import Value, trace
+        >>> w = Value(0.5, label="w")
+        >>> tape = trace(lambda x: (w * x).tanh(), 2.0)
+        >>> value, (dx,) = tape.value_and_grad(2.0)
+        >>> round(value, 6), round(dx, 6)
+        (0.761594, 0.209987)
+        >>> round(tape.backward(2.0), 6), round(w.grad, 6)   # into the parameters' grad
+        (0.761594, 0.839949)
     """
 
     def __init__(self, function: Callable[..., Any], example_args: Sequence[Argument], *,
