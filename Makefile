@@ -1,22 +1,37 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-# Both set up everything themselves: a virtualenv in .venv with the package and its extras,
-# and Debian's graphviz (the `dot` binary) when it is missing.
+# Both set up everything themselves: a virtualenv in .venv with the package and what they need,
+# and Debian's graphviz (the `dot` binary) when it is missing. `make demo` installs only the
+# demo's own needs (the package and matplotlib); `make test` and the other targets install every
+# extra.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 CLI    := $(VENV)/bin/autograd-lite
-# Re-install whenever the project's metadata changes.
-STAMP  := $(VENV)/.installed
+# Each set-up is done again whenever the project's metadata changes.
+STAMP      := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
+EXTRAS     := dev,torch,numpy,plots,browser,notebooks,docs
+# Browser assets of the pages (MathJax; the search's iframe-worker shim), from npm, pinned by
+# package.json and package-lock.json.
+NPM_STAMP  := node_modules/.installed
 
-.PHONY: setup graphviz browser test lint typecheck demo notebooks bench clean
+.PHONY: setup graphviz browser npm test lint typecheck demo notebooks lab docs docs-site bench \
+        clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e ".[dev,torch,numpy,plots,browser,notebooks]"
-	touch $(STAMP)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP) $(DEMO_STAMP)
+
+# What `make demo` needs and nothing more: no PyTorch, no browser driver, no Jupyter, no MkDocs.
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[demo]"
+	touch $(DEMO_STAMP)
 
 # $(call debian-tool,COMMAND,PACKAGE,WHY): install PACKAGE with apt when COMMAND is missing and
 # we are root; otherwise say exactly what to install and stop.
@@ -37,6 +52,15 @@ endef
 graphviz:
 	$(call debian-tool,dot,graphviz,the dot binary that renders graphs)
 
+# npm installs the pages' browser assets; Debian's npm when the machine has none.
+npm:
+	$(call debian-tool,npm,npm,the package manager that installs MathJax for the pages)
+
+$(NPM_STAMP): package.json package-lock.json
+	$(MAKE) --no-print-directory npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
 # The backward stepper's page is tested in a real headless browser: Debian's chromium, driven by
 # Playwright at /usr/bin/chromium (nothing downloads a browser; never run `playwright install`).
 browser:
@@ -48,27 +72,56 @@ lint: setup
 typecheck: setup
 	$(PY) -m mypy autograd_lite nn
 
-test: setup graphviz browser lint typecheck
+test: setup graphviz browser $(NPM_STAMP) lint typecheck
 	$(PY) -m pytest
 
 # The demo is the command line itself (README: "The command line"); everything goes to out/.
-demo: setup graphviz
+demo: $(DEMO_STAMP) graphviz
 	$(CLI) worked-example --out out
 	$(CLI) render "tanh(x1*w1 + x2*w2 + b)" --at x1=2,x2=0,w1=-3,w2=1,b=6.8813735870195432 \
 	    -o out/neuron.svg --steps out/neuron_stepper.html
 	$(CLI) train --dataset moons --hidden 16,16 --epochs 20 --out out/moons
 	$(CLI) predict --model out/moons/model.json 1.0 -0.5
 
-# Run every teaching notebook in a real kernel and export it with its outputs to out/notebooks/.
-notebooks: setup graphviz
+# Run every teaching notebook in a real kernel and export it with its outputs to out/notebooks/:
+# HTML pages that typeset their formulas with the MathJax copy beside them (no network), and the
+# executed .ipynb files the documentation site renders.
+notebooks: setup graphviz $(NPM_STAMP)
 	$(PY) notebooks/export.py
+
+# The exported notebooks, run again only when a notebook or the code they run has changed.
+EXPORTED := out/notebooks/index.html
+$(EXPORTED): notebooks/*.ipynb notebooks/export.py notebooks/templates/offline/* \
+             $(wildcard autograd_lite/*.py autograd_lite/*/*.py nn/*.py nn/*/*.py) \
+             | $(STAMP) $(NPM_STAMP)
+	$(MAKE) --no-print-directory notebooks
+
+# JupyterLab in the venv, on the notebooks, with this checkout's kernel. LAB_ARGS adds options
+# (make lab LAB_ARGS="--no-browser --port 8899"); as root (a container) it must be allowed.
+LAB_ARGS ?=
+lab: setup graphviz
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks \
+	    $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True) $(LAB_ARGS)
+
+# The documentation site in site/ (open site/index.html; it works from file:// with no network):
+# the guide (README), the API reference from the docstrings, the notebooks as `make notebooks`
+# ran them (run again only if they or the code changed), the benchmark results; see mkdocs.yml.
+# Parts built into site/ after MkDocs (which empties site/ first) are listed in DOCS_PARTS: a
+# target NAME that writes site/NAME/ adds itself with `DOCS_PARTS += NAME` (e.g. the playground).
+DOCS_PARTS ?=
+docs: docs-site
+	@for part in $(DOCS_PARTS); do $(MAKE) --no-print-directory $$part || exit 1; done
+	@echo "The site is in site/: open site/index.html"
+
+docs-site: setup $(EXPORTED) $(NPM_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --clean --site-dir site
 
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
 bench: setup
 	$(PY) benchmarks/suite.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site node_modules .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # --- The playground (README: "The playground"): autograd_lite in the browser -----------------
 # Pyodide (CPython in WebAssembly) and Graphviz in WebAssembly come from npm, pinned in
@@ -85,6 +138,8 @@ $(PLAYGROUND_NPM): playground/package.json playground/package-lock.json
 playground: setup $(PLAYGROUND_NPM)
 	$(PY) playground/build.py site/playground
 
+# make docs builds it into the site after MkDocs; make test builds it for its browser test.
+DOCS_PARTS += playground
 test: playground
 
 # WebAssembly does not load from file://: serve site/ on this machine only, then open

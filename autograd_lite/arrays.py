@@ -170,7 +170,7 @@ def run_rule_elementwise(rule: Callable[..., Sequence[Any]], inputs: Sequence[Ar
         np: The NumPy module.
 
     Returns:
-        ``count`` arrays, each broadcast to the inputs' shape.
+        ``count`` arrays or numbers, broadcastable to the inputs' shape.
 
     Raises:
         ValueError: when the rule returns another number of results than ``count``.
@@ -187,5 +187,4 @@ def run_rule_elementwise(rule: Callable[..., Sequence[Any]], inputs: Sequence[Ar
     if len(results) != count:
         raise ValueError(f"local_grads returned {len(results)} derivatives for {count} inputs; "
                          "return exactly one per input, in order")  # fmt: skip
-    shape = np.broadcast_shapes(*(s.array.shape for s in inputs))
-    return [np.broadcast_to(np.asarray(_raw(r), dtype=float), shape) for r in results]
+    return [_raw(r) for r in results]

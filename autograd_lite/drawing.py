@@ -180,8 +180,39 @@ def draw_dot(
     Every box carries the node's name: its label in bold, else (in italics) the short
     expression it computes, such as ``x1*w1``, or an automatic name ``t1``, ``t2`` ... (see
     :func:`~autograd_lite.naming.node_names`); captions and explanations use the same names.
-    * ``max_nodes``: refuse (``ValueError``) a graph with more Values than this before doing any
-      layout work; ``None`` turns the check off.
+
+    Args:
+        root: the Value whose graph is drawn (everything it depends on).
+        format: the output format of ``.render()``/``.pipe()``: ``"svg"`` (default), ``"png"``,
+            ``"pdf"`` or any format Graphviz's ``dot`` knows.
+        rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+        color_by_grad: fill each box by its gradient, blue for positive and red for negative,
+            stronger for larger magnitude, with a legend giving the scale.
+        highlight: Values to emphasise; edges between highlighted Values are emphasised too, so
+            a path shows as one line.
+        hide_constants: leave out unlabelled constant operands (the ``2`` in ``x ** 2``) and
+            write them into their operation's node instead; a labelled constant stays a box.
+        max_nodes: refuse a graph with more Values than this before any layout work; None turns
+            the check off.
+
+    Returns:
+        A ``graphviz.Digraph``: ``.source`` is the DOT text, ``.pipe()`` the rendered bytes
+        (needs Graphviz's ``dot`` program), and Jupyter shows it inline.
+
+    Raises:
+        TypeError: if ``root`` is not a Value, ``max_nodes`` is not an int or None, or a
+            highlighted item is not a Value.
+        ValueError: if ``rankdir`` is unknown, the graph has more than ``max_nodes`` Values, or a
+            highlighted Value is not in the graph.
+
+    Example:
+        >>> from autograd_lite import Value, draw_dot
+        >>> x = Value(2.0, label="x")
+        >>> y = (x * x).tanh()
+        >>> y.backward()
+        >>> dot = draw_dot(y)
+        >>> "digraph" in dot.source and "tanh" in dot.source
+        True
     """
     check_root(root, "draw_dot")
     check_graph_size(root, max_nodes, "draw_dot")
@@ -316,13 +347,13 @@ def _value_label(
 ) -> str:
     """An HTML-like label: one row ``name | data | grad`` (``const`` for constants).
 
-    A label is bold; a name the drawing made up is in italics; an unlabelled constant has no
-    name cell, its number is its name.
+    A label is bold; a name the drawing made up is in italics (for results and unlabelled
+    parameters); an unlabelled constant has no name cell, its number is its name.
     """
     cells = []
     if node.label:
         cells.append(f"<TD><B>{escape_label(node.label)}</B></TD>")
-    elif node.operation is not None:
+    elif node.operation is not None or node.requires_grad:
         cells.append(f"<TD><I>{escape_label(name)}</I></TD>")
     cells.append(f"<TD>data {format_number(node.data)}</TD>")
     if node.requires_grad:

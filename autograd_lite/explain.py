@@ -11,18 +11,21 @@ When some node between ``wrt`` and ``root`` carries a label, the explanation spe
 labelled nodes (the steps the user named), and the unlabelled operations between two of them
 become one factor; a labelled node that merely passes its adjoint on (a term of a sum, local
 derivative 1) is stepped over, as a hand derivation does. Without labels it speaks of every
-node, by the names the drawings write in their boxes (see :mod:`autograd_lite.naming`).
+node, by the names the drawings write in their boxes (see :mod:`autograd_lite.naming`), except
+arithmetic with constants (``0.5 * e``, ``e ** 2``, ``t - e``), which is folded into the factor
+around it as a hand derivation folds it.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .drawing import check_root
-from .graph import topological_order
+from .graph import failed_derivative, topological_order
 from .naming import (
     as_factor,
     decimal,
@@ -69,9 +72,27 @@ class Step:
 class Explanation:
     """The derivation of ``∂root/∂wrt``: shows itself as text, LaTeX or (in a notebook) Markdown.
 
-    ``steps`` come in the order reverse mode completes them (from the root down); the last one
-    is ``wrt``'s, and ``value`` its derivative. ``notes`` say what was stepped over or why
-    there is no path.
+    Made by :func:`explain`.
+
+    Attributes:
+        root: the root's name.
+        wrt: the name of the Value differentiated with respect to.
+        value: the derivative ∂root/∂wrt.
+        steps: in the order reverse mode completes them (from the root down); the last one is
+            ``wrt``'s.
+        notes: what was stepped over, or why there is no path.
+
+    Raises:
+        Nothing: it is a record; :func:`explain` raises for bad input.
+
+    Example:
+        >>> from autograd_lite import Value, explain
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> y.label = "y"
+        >>> e = explain(y, x)
+        >>> e.value, "x" in e.to_latex()
+        (6.0, True)
     """
 
     root: str
@@ -97,10 +118,15 @@ class Explanation:
             left = f"{_partial(self.root, step.node)} = "
             symbols = " + ".join(" × ".join(_partial(f.numerator, f.denominator) for f in term)
                                  for term in step.terms)
+            direct = step.terms[0][0] if len(step.terms) == 1 == len(step.terms[0]) else None
+            if direct is not None and direct.formula is not None:
+                symbols = direct.formula  # one direct factor: its formula, not its name again
             numbers = " + ".join(" × ".join(signed(_number(f.value)) for f in term)
                                  for term in step.terms)
+            result = _number(step.value)
+            worked = result if numbers == result else f"{numbers} = {result}"
             lines.append(f"  {left}{symbols}")
-            lines.append(f"  {' ' * (len(left) - 2)}= {numbers} = {_number(step.value)}")
+            lines.append(f"  {' ' * (len(left) - 2)}= {worked}")
         local = self.local_factors()
         if local:
             lines += ["", "where"]
@@ -174,8 +200,9 @@ def explain(
     Args:
         root: the Value differentiated (a loss, for example).
         wrt: the Value it is differentiated with respect to (a weight, an input, any node).
-        labelled_only: speak only of labelled nodes (True) or of every node (False); by default
-            True when some node strictly between ``wrt`` and ``root`` has a label.
+        labelled_only: speak only of labelled nodes (True) or of every node but arithmetic with
+            constants (False); by default True when some node strictly between ``wrt`` and
+            ``root`` has a label.
         max_steps: refuse a derivation longer than this many steps (None: no limit).
 
     Returns:
@@ -224,12 +251,17 @@ def explain(
     between = _between(order, wrt)
     if labelled_only is None:
         labelled_only = any(n.label for n in between if n is not root and n is not wrt)
-    shown = [n for n in between if not labelled_only or n.label or n is root or n is wrt]
+    on_path = set(between)
+    if labelled_only:
+        shown = [n for n in between if n.label or n is root or n is wrt]
+    else:
+        shown = [n for n in between if n is root or n is wrt or not _glue(n, on_path)]
     if max_steps is not None and len(shown) > 4 * max_steps:
         _too_long(root_name, names[wrt], f"more than {4 * max_steps}", max_steps)
     # Inside formulas an unnamed node is written out in full: -(target_o1-out_o1), not t3.
-    spelled = {**node_names(order, max_expression=48), **{n: names[n] for n in shown}}
-    factors = _factors(shown, set(between), names, spelled)
+    spelled = {**node_names(order, max_expression=48, fallback=names),
+               **{n: names[n] for n in shown}}
+    factors = _factors(shown, between, names, spelled)
     notes: list[str] = []
     if labelled_only:
         passed = _step_over_sums(shown, factors, root, wrt, names)
@@ -250,6 +282,20 @@ def explain(
     if not steps:
         notes.append(f"No path leads from {names[wrt]} to {root_name}: the derivative is 0.")
     return Explanation(root_name, names[wrt], value, tuple(steps), tuple(notes))
+
+
+#: Arithmetic that, applied with constants (``0.5 * e``, ``e ** 2``, ``t - e``), is folded into
+#: the factor around it, as a hand derivation writes ``∂E/∂out = -(target - out)`` in one step.
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "**", "neg"})
+
+
+def _glue(node: Value, on_path: set[Value]) -> bool:
+    """An unlabelled node of arithmetic with constants on one operand that is on the path."""
+    if node.label or node.op not in _ARITHMETIC:
+        return False
+    varying = [p for p in node.parents if p in on_path]
+    others = [p for p in node.parents if p not in on_path]
+    return len(varying) == 1 and all(not p.requires_grad for p in others)
 
 
 def _too_long(root: str, wrt: str, count: str, max_steps: int) -> None:
@@ -274,32 +320,33 @@ def _between(order: Sequence[Value], wrt: Value) -> list[Value]:
 Factors = dict[tuple["Value", "Value"], Factor]
 
 
-def _factors(shown: list[Value], between: set[Value], names: dict[Value, str],
+def _factors(shown: list[Value], between_order: list[Value], names: dict[Value, str],
              spelled: dict[Value, str]) -> Factors:
     """For each shown node u: ∂u/∂n for each shown n below it, through unshown nodes only."""
     visible = set(shown)
-    position = {node: i for i, node in enumerate(shown)}
+    order_index = {node: i for i, node in enumerate(between_order)}
     result: Factors = {}
     for upper in shown:
         adjoint: dict[Value, float] = {upper: 1.0}
         # The local derivatives along each path from upper, while there are few paths.
         paths: dict[Value, list[list[str]] | None] = {upper: [[]]}
-        pending = [upper]
+        # Walk down in reverse topological order, so each node is complete before it is used.
+        pending = [(-order_index[upper], 0, upper)]
+        queued = 1  # a tie-breaker: Values do not compare
         while pending:
-            # Walk down in reverse topological order so each node is complete before it is used.
-            pending.sort(key=lambda n: position.get(n, -1))
-            node = pending.pop()
+            node = heapq.heappop(pending)[2]
             if node is not upper and node in visible:
                 continue
             for j, parent in enumerate(node.parents):
-                if parent not in between:
+                if parent not in order_index:
                     continue
                 first = parent not in adjoint
                 adjoint[parent] = adjoint.get(parent, 0.0) + adjoint[node] * _local_grad(node, j)
                 paths[parent] = _extend(paths.get(parent, []), paths[node],
                                         local_formula(node, j, spelled))
                 if first:
-                    pending.append(parent)
+                    heapq.heappush(pending, (-order_index[parent], queued, parent))
+                    queued += 1
         for node, value in adjoint.items():
             if node is not upper and node in visible:
                 found = paths[node]
@@ -383,10 +430,14 @@ def _steps(shown: list[Value], factors: Factors, root: Value, wrt: Value,
 
 
 def _local_grad(consumer: Value, operand_index: int) -> float:
+    """d consumer / d operand, or backward's error naming the operation where it has none."""
     operation = consumer.operation
     assert operation is not None  # only results of operations have operands
     inputs = [p.data for p in consumer.parents]
-    return float(operation.local_grads(*inputs, consumer.data)[operand_index])
+    try:
+        return float(operation.local_grad(operand_index, *inputs, consumer.data))
+    except (ArithmeticError, ValueError) as error:
+        raise failed_derivative(error, consumer) from error
 
 
 def _product(parts: list[str]) -> str:

@@ -61,6 +61,10 @@ class Dual(MathMethods):
         tangent: The derivative along the chosen direction, of the same kinds.
         level: The tag of the ``jvp`` this dual number belongs to (see :func:`new_level`).
 
+    Raises:
+        Nothing on construction; operations on it raise their own domain errors (``log`` of
+        a negative primal, say), exactly as on floats and Values.
+
     Example:
         >>> x = Dual(3.0, 1.0, level=new_level())  # x = 3, dx = 1
         >>> y = x * x + x.sin()

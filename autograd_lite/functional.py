@@ -23,12 +23,14 @@ from .transform import (
     Argnums,
     Call,
     as_result,
+    aux_result,
     check_argnums,
     derivatives,
     is_number,
     name_of,
     resolve_argnums,
     scalar_output,
+    split_aux,
 )
 from .transform import value_derivatives as _derivatives
 from .value import Value
@@ -50,6 +52,29 @@ def gradients(
     true derivative, since every recorded path from ``output`` is followed. ``output`` and the
     inputs must require grad: for a constant the graph was never recorded, so its derivative is
     unknown, and a silent 0 could be wrong.
+
+    Args:
+        output: the Value to differentiate.
+        inputs: one Value, or a sequence of Values, to differentiate with respect to.
+        create_graph: record the derivatives' own graphs, for derivatives of derivatives.
+
+    Returns:
+        A tuple with one Value per input: d output / d input.
+
+    Raises:
+        TypeError: if ``output`` or an input is not a Value.
+        ValueError: if ``output`` or an input does not require grad.
+        ZeroDivisionError, ValueError, OverflowError: when a local derivative cannot be
+            computed, naming the operation.
+
+    Example:
+        >>> from autograd_lite import Value, gradients
+        >>> x = Value(3.0)
+        >>> y = x ** 3
+        >>> (dy,) = gradients(y, x, create_graph=True)
+        >>> (d2y,) = gradients(dy, x)
+        >>> dy.data, d2y.data, x.grad                  # 3x**2, 6x; nothing accumulated
+        (27.0, 18.0, 0.0)
     """
     if not isinstance(output, Value):
         raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
@@ -78,7 +103,9 @@ def gradients(
 # --- JAX-style transformations ------------------------------------------------------------------
 
 
-def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def grad(
+    f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """The function that returns the derivative of ``f`` with respect to argument ``argnums``.
 
     As ``jax.grad``: each argument may be a number, a Value, or lists, tuples and dicts of them
@@ -91,15 +118,18 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         f: A function returning one scalar Value.
         argnums: The position of the argument to differentiate (negative counts from the end),
             or a sequence of positions.
+        has_aux: Whether ``f`` returns a pair ``(output, aux)`` of which only ``output`` is
+            differentiated; ``aux`` is handed back beside the derivative, as in JAX.
 
     Returns:
         A function taking ``f``'s arguments and returning the derivative with the structure of
         argument ``argnums``; for a sequence ``argnums``, a tuple of them in that order. Floats
-        when called with numbers.
+        when called with numbers. With ``has_aux``, the pair ``(derivative, aux)``.
 
     Raises:
         TypeError: for a bad ``argnums``, a leaf that is not a number or a Value (its path is
-            named, as ``params['w'][1]``), or ``f`` returning a number or several Values.
+            named, as ``params['w'][1]``), or ``f`` returning a number or several Values (or,
+            with ``has_aux``, not a pair).
         ValueError: for an ``argnums`` out of range.
 
     Example:
@@ -111,7 +141,8 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     positions = check_argnums(argnums, "grad")
 
     def derivative(*args: Any, **kwargs: Any) -> Any:
-        return _value_and_grad(f, args, kwargs, argnums, positions, "grad")[1]
+        value, derivatives = _value_and_grad(f, args, kwargs, argnums, positions, has_aux, "grad")
+        return (derivatives, value[1]) if has_aux else derivatives
 
     derivative.__name__ = f"grad_{name_of(f)}"
     derivative.__wrapped__ = f  # type: ignore[attr-defined]  # its signature names arguments
@@ -119,16 +150,19 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     return derivative
 
 
-def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def value_and_grad(
+    f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """Like :func:`grad`, but the function returns ``(f(*args), derivative)`` from one pass.
 
     Args:
         f: A function returning one scalar Value.
         argnums: As for :func:`grad`.
+        has_aux: As for :func:`grad`.
 
     Returns:
         A function returning ``(value, derivative)``: the value a float (a Value when nested),
-        the derivative as :func:`grad` gives it.
+        the derivative as :func:`grad` gives it. With ``has_aux``, ``((value, aux), derivative)``.
 
     Raises:
         TypeError, ValueError: as :func:`grad`.
@@ -140,7 +174,7 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
     positions = check_argnums(argnums, "value_and_grad")
 
     def value_and_derivative(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return _value_and_grad(f, args, kwargs, argnums, positions, "value_and_grad")
+        return _value_and_grad(f, args, kwargs, argnums, positions, has_aux, "value_and_grad")
 
     value_and_derivative.__name__ = f"value_and_grad_{name_of(f)}"
     value_and_derivative.__wrapped__ = f  # type: ignore[attr-defined]
@@ -150,7 +184,9 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
     return value_and_derivative
 
 
-def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def hessian(
+    f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """The function that returns the matrix of second derivatives of ``f``, as ``jax.hessian``.
 
     It is ``jacfwd(jacrev(f, argnums), argnums)``: one reverse pass for the gradient, pushed
@@ -159,6 +195,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     Args:
         f: A function returning one scalar Value.
         argnums: As for :func:`grad`.
+        has_aux: As for :func:`grad`: the result is then ``(hessian, aux)``.
 
     Returns:
         A function taking ``f``'s arguments (keyword arguments pass through) and returning the
@@ -175,8 +212,8 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         ((4.0, 2.0), (2.0, 0.0))
     """
     positions = check_argnums(argnums, "hessian")
-    reverse = _jacobian_rev(f, argnums, positions, "hessian")
-    hessian_of_f = _jacobian_fwd(reverse, argnums, positions, "hessian")
+    reverse = _jacobian_rev(f, argnums, positions, "hessian", has_aux)
+    hessian_of_f = _jacobian_fwd(reverse, argnums, positions, "hessian", has_aux)
     hessian_of_f.__name__ = f"hessian_{name_of(f)}"
     hessian_of_f.__doc__ = f"The Hessian of {name_of(f)} with respect to argnums={argnums!r}."
     return hessian_of_f
@@ -239,11 +276,14 @@ def hvp(f: Callable[..., Any], x: Sequence[Any], v: Sequence[Any]) -> list[Any]:
 
 def _value_and_grad(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], argnums: Argnums,
-    positions: tuple[int, ...], who: str,
+    positions: tuple[int, ...], has_aux: bool, caller: str,
 ) -> tuple[Any, Any]:
-    resolved = resolve_argnums(positions, len(args), argnums, who)
-    call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), who)  # one leaf per position
-    output = scalar_output(call.output, f, who)
+    resolved = resolve_argnums(positions, len(args), argnums, caller)
+    call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), caller)  # one leaf per position
+    output, aux = split_aux(call.output, has_aux, f, caller)
+    output = scalar_output(output, f, caller)
     found = call.gradient(output)
     value = as_result(output, call.nested)
+    if has_aux:
+        value = (value, aux_result(aux, call.nested))
     return value, call.per_argument(found, resolved, single=isinstance(argnums, int))

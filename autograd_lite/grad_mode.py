@@ -3,6 +3,11 @@
 Recording is what makes ``backward()`` possible, and it costs time and memory. Inside
 ``no_grad()`` results are plain constants without parents, exactly as in PyTorch. The switch is
 thread-local, so one thread evaluating a model never stops another from training.
+
+Reading thread-local state costs more than the rest of recording a node, so the engine first
+reads :data:`unusual`, a process-wide count of the threads that are in an unusual state (inside a
+``no_grad()`` or ``enable_grad()`` block, or watched by a tool through :mod:`autograd_lite.hooks`).
+While it is 0, every thread records as usual and nothing thread-local needs to be read.
 """
 
 from __future__ import annotations
@@ -17,6 +22,30 @@ class _GradMode(threading.local):
 
 
 _mode = _GradMode()
+
+
+class _UnusualCount:
+    """How many threads are in an unusual state; 0 means the engine may take its usual path."""
+
+    __slots__ = ("count", "_lock")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        """A thread enters an unusual state (each ``enter`` is paired with one ``leave``)."""
+        with self._lock:
+            self.count += 1
+
+    def leave(self) -> None:
+        """A thread leaves the unusual state it entered."""
+        with self._lock:
+            self.count -= 1
+
+
+#: The count the engine reads before any thread-local state.
+unusual = _UnusualCount()
 
 
 def is_grad_enabled() -> bool:
@@ -50,6 +79,7 @@ class _SetGradMode(ContextDecorator):
     def __enter__(self) -> None:
         self._saved.append(_mode.enabled)
         _mode.enabled = self._enabled
+        unusual.enter()
 
     def __exit__(
         self,
@@ -58,6 +88,7 @@ class _SetGradMode(ContextDecorator):
         traceback: TracebackType | None,
     ) -> None:
         _mode.enabled = self._saved.pop()
+        unusual.leave()
 
 
 class no_grad(_SetGradMode):  # noqa: N801 - named like torch.no_grad, which it mirrors

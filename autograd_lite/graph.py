@@ -37,6 +37,9 @@ def topological_order(*roots: Value) -> list[Value]:
     Returns:
         The nodes, parents before children.
 
+    Raises:
+        Nothing: it only reads the graph (a root that is not a Value has no parents to follow).
+
     Example:
         >>> from autograd_lite import Value
         >>> x = Value(2.0, label="x")
@@ -125,25 +128,40 @@ def backward(root: Value, gradient: float) -> None:
 def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     """The nodes ``root`` depends on that require grad, parents first, each ``grad`` set to 0.0.
 
-    Constants are left out: nothing flows into them. A nonzero ``grad`` from an earlier pass is
-    set aside in the second list. The pass's zero is a float object of its own, so
-    ``node.grad is zero`` also tells that the walk has reached a node: no set of visited nodes
-    (a third of a node's memory) is needed.
+    A depth-first search with an explicit stack, where a ``None`` above a node means "its
+    parents are done: append it". Constants are left out: nothing flows into them. A nonzero
+    ``grad`` from an earlier pass is set aside in the second list. The pass's zero is a float
+    object of its own, so ``node.grad is zero`` also tells that the walk has reached a node: no
+    set of visited nodes (a third of a node's memory) is needed. The operands are read from the
+    node's two slots directly (see :class:`~autograd_lite.value.Value`): this walk is the hot
+    path that the ``parents`` tuple would slow down.
     """
     zero = float("0")  # a new object, unlike the literal 0.0
     order: list[Value] = []
     earlier: list[tuple[Value, float]] = []
-    stack: list[Value | None] = [root]
+    stack: list[Any] = [root]
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # every parent of the node below this marker is in order
-            order.append(stack.pop())  # type: ignore[arg-type]
-        elif node.grad is not zero:
-            if node.grad:
-                earlier.append((node, node.grad))
-            node.grad = zero
-            stack += (node, None)
-            stack += [p for p in node.parents if p.requires_grad and p.grad is not zero]
+            order.append(pop())
+            continue
+        grad = node.grad
+        if grad is zero:  # reached before
+            continue
+        if grad:
+            earlier.append((node, grad))
+        node.grad = zero
+        push(node)
+        push(None)
+        a, b = node._a, node._b
+        if a is not None:  # one or two operands
+            if a.requires_grad:
+                push(a)
+            if b is not None and b.requires_grad:
+                push(b)
+        elif b is not None:  # many operands
+            stack += [p for p in b if p.requires_grad]
     return order, earlier
 
 
@@ -233,6 +251,11 @@ def backpropagate(
 
     Yields:
         ``(node, gradient)`` pairs, the root first.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: when an operation's local derivative
+            cannot be computed at its inputs (``sqrt`` at 0, say); the message names the
+            operation and its inputs.
 
     Example:
         >>> from autograd_lite import Value

@@ -4,7 +4,8 @@ The engine never calls a tool by name. It reads one thread-local slot, :data:`sl
 ``observer`` is None unless a tool is watching; when it is set, the engine tells the observer
 what happened (a result was recorded, two Values were compared, a node sent its derivatives to
 its operands). ``detect_anomaly()`` and ``trace()`` each install an observer of their own for as
-long as they run, so the engine's hot paths cost one ``is None`` test when no tool watches.
+long as they run. Installing counts the thread as unusual (``grad_mode.unusual``), so while no
+tool watches, recording a node does not even read the slot.
 
 This module sits below ``value`` and ``graph``: it knows nodes only as type hints.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from .grad_mode import unusual
 
 if TYPE_CHECKING:  # type hints only
     from .ops import Operation
@@ -100,9 +103,11 @@ def install(observer: Observer, *, instead_of: type[Observer] | None = None) -> 
     kept = [m for m in members if m is not None and not (instead_of and isinstance(m, instead_of))]
     kept.append(observer)
     slot.observer = kept[0] if len(kept) == 1 else _All(tuple(kept))
+    unusual.enter()
     return previous
 
 
 def restore(previous: Observer | None) -> None:
     """Put back the observer :func:`install` returned (None: nobody watches any more)."""
     slot.observer = previous
+    unusual.leave()

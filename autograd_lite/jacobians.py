@@ -23,6 +23,7 @@ from .transform import (
     Call,
     argument_names,
     as_result,
+    aux_result,
     call_nested,
     check_argnums,
     contains_value,
@@ -33,14 +34,15 @@ from .transform import (
     output_leaves,
     resolve_argnums,
     running,
+    split_aux,
 )
 
 # --- forward mode -------------------------------------------------------------------------------
 
 
 def jvp(
-    f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
-) -> tuple[Any, Any]:
+    f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = False
+) -> tuple[Any, ...]:
     """``f(*primals)`` and its derivative along ``tangents``, by one forward pass (forward mode).
 
     Each number of the arguments travels with its tangent as a dual number through every
@@ -52,15 +54,19 @@ def jvp(
         f: A function of Values returning a Value or a pytree of Values.
         primals: ``f``'s arguments, a tuple or list; each one a pytree of numbers or Values.
         tangents: One tangent per primal, each with its primal's structure.
+        has_aux: Whether ``f`` returns a pair ``(output, aux)`` of which only ``output`` is
+            differentiated, as in JAX.
 
     Returns:
         ``(primals_out, tangents_out)``, both with the structure of ``f``'s output: floats when
         called with numbers, Values carrying their graph when called with Values or inside
         another transformation (so ``jvp`` composes with ``grad`` both ways, to any order).
+        With ``has_aux``, ``(primals_out, tangents_out, aux)``.
 
     Raises:
         TypeError: when ``primals`` or ``tangents`` is not a tuple or list, a leaf is not a
-            number or a Value (its path is named: ``params['w'][1]``), or ``f`` returns a number.
+            number or a Value (its path is named: ``params['w'][1]``), or ``f`` returns a number
+            (or, with ``has_aux``, not a pair).
         ValueError: when a tangent's structure differs from its primal's (both are shown).
 
     Example:
@@ -92,12 +98,14 @@ def jvp(
         duals = [Dual(p, t, level) for p, t in zip(p_leaves, t_leaves)]
         args.append(tree_unflatten(p_shape, duals))
     nested = running.depth > 0 or contains_value(primals, tangents)
-    out_leaves, out_shape = output_leaves(_forward_call(nested, f, args, {}), f, "jvp")
+    out, aux = split_aux(_forward_call(nested, f, args, {}), has_aux, f, "jvp")
+    out_leaves, out_shape = output_leaves(out, f, "jvp")
     values, slopes = _split(out_leaves, level)
-    return (
-        tree_unflatten(out_shape, [as_result(v, nested) for v in values]),
-        tree_unflatten(out_shape, [as_result(t, nested) for t in slopes]),
-    )
+    primals_out = tree_unflatten(out_shape, [as_result(v, nested) for v in values])
+    tangents_out = tree_unflatten(out_shape, [as_result(t, nested) for t in slopes])
+    if has_aux:
+        return primals_out, tangents_out, aux_result(aux, nested, level)
+    return primals_out, tangents_out
 
 
 def _forward_call(
@@ -124,7 +132,9 @@ def _split(outputs: list[Any], level: int) -> tuple[list[Any], list[Any]]:
     return values, slopes
 
 
-def jacfwd(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def jacfwd(
+    f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """The function that returns the Jacobian of ``f`` by forward mode: one ``jvp`` per input.
 
     For n input numbers and m output Values it runs n forward passes, each with a tangent of 1
@@ -150,23 +160,25 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         [0.0, 1.0]
     """
     positions = check_argnums(argnums, "jacfwd")
-    return _named(_jacobian_fwd(f, argnums, positions, "jacfwd"), "jacfwd", f)
+    return _named(_jacobian_fwd(f, argnums, positions, "jacfwd", has_aux), "jacfwd", f)
 
 
 def _jacobian_fwd(
-    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], who: str
+    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], caller: str,
+    has_aux: bool = False,
 ) -> Callable[..., Any]:
     def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
-        resolved = resolve_argnums(positions, len(args), argnums, who)
+        resolved = resolve_argnums(positions, len(args), argnums, caller)
         distinct = list(dict.fromkeys(resolved))
         names = argument_names(f, len(args))
         flat: list[tuple[int, list[Any], TreeDef]] = [
-            (i, *flatten_checked(args[i], names[i], who, f"argument {i}")) for i in distinct
+            (i, *flatten_checked(args[i], names[i], caller, f"argument {i}")) for i in distinct
         ]
         total = sum(len(leaves) for _, leaves, _ in flat)
         nested = running.depth > 0 or contains_value(args, kwargs)
         columns: list[list[Any]] = []
         out_shape: TreeDef | None = None
+        aux_out: Any = None
         for column in range(max(total, 1)):
             level = new_level()
             call_args, k = list(args), 0
@@ -176,8 +188,10 @@ def _jacobian_fwd(
                     duals.append(Dual(leaf, 1.0 if k == column else 0.0, level))
                     k += 1
                 call_args[i] = tree_unflatten(shape, duals)
-            out = _forward_call(nested, f, call_args, kwargs)
-            out_leaves, out_shape = output_leaves(out, f, who)
+            out, aux = split_aux(_forward_call(nested, f, call_args, kwargs), has_aux, f, caller)
+            out_leaves, out_shape = output_leaves(out, f, caller)
+            if column == 0:
+                aux_out = aux_result(aux, nested, level) if has_aux else None
             columns.append([as_result(t, nested) for t in _split(out_leaves, level)[1]])
         assert out_shape is not None
         spans, start = {}, 0
@@ -190,7 +204,8 @@ def _jacobian_fwd(
             trees = [tree_unflatten(spans[i][2], entries[spans[i][0] : spans[i][1]])
                      for i in resolved]
             rows.append(trees[0] if isinstance(argnums, int) else tuple(trees))
-        return tree_unflatten(out_shape, rows)
+        jacobian = tree_unflatten(out_shape, rows)
+        return (jacobian, aux_out) if has_aux else jacobian
 
     jacobian_of_f.__wrapped__ = f  # type: ignore[attr-defined]  # its signature names arguments
     return jacobian_of_f
@@ -199,7 +214,9 @@ def _jacobian_fwd(
 # --- reverse mode -------------------------------------------------------------------------------
 
 
-def jacrev(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def jacrev(
+    f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """The function that returns the Jacobian of ``f`` by reverse mode: one reverse pass per output.
 
     One forward pass records the graph; then one reverse pass per output Value gives one row of
@@ -227,19 +244,22 @@ def jacrev(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         {'prod': {'a': 3.0, 'b': 2.0}, 'sum': {'a': 1.0, 'b': 1.0}}
     """
     positions = check_argnums(argnums, "jacrev")
-    return _named(_jacobian_rev(f, argnums, positions, "jacrev"), "jacrev", f)
+    return _named(_jacobian_rev(f, argnums, positions, "jacrev", has_aux), "jacrev", f)
 
 
 def _jacobian_rev(
-    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], who: str
+    f: Callable[..., Any], argnums: Argnums, positions: tuple[int, ...], caller: str,
+    has_aux: bool = False,
 ) -> Callable[..., Any]:
     def jacobian_of_f(*args: Any, **kwargs: Any) -> Any:
-        resolved = resolve_argnums(positions, len(args), argnums, who)
-        call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), who)
-        out_leaves, out_shape = output_leaves(call.output, f, who)
+        resolved = resolve_argnums(positions, len(args), argnums, caller)
+        call = Call(f, args, kwargs, list(dict.fromkeys(resolved)), caller)
+        out, aux = split_aux(call.output, has_aux, f, caller)
+        out_leaves, out_shape = output_leaves(out, f, caller)
         single = isinstance(argnums, int)
-        rows = [call.per_argument(call.gradient(out), resolved, single) for out in out_leaves]
-        return tree_unflatten(out_shape, rows)
+        rows = [call.per_argument(call.gradient(leaf), resolved, single) for leaf in out_leaves]
+        jacobian = tree_unflatten(out_shape, rows)
+        return (jacobian, aux_result(aux, call.nested)) if has_aux else jacobian
 
     jacobian_of_f.__wrapped__ = f  # type: ignore[attr-defined]  # its signature names arguments
     return jacobian_of_f
@@ -249,7 +269,7 @@ def _jacobian_rev(
 jacobian = jacrev
 
 
-def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """``f(*primals)`` and the function that pulls a weighting of its outputs back to the inputs.
 
     One forward pass records the graph; each call of the returned ``vjp_fn(cotangents)`` runs
@@ -259,12 +279,15 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     Args:
         f: A function of Values returning a Value or a pytree of Values.
         *primals: ``f``'s arguments, each a pytree of numbers or Values.
+        has_aux: Whether ``f`` returns a pair ``(output, aux)`` of which only ``output`` is
+            differentiated, as in JAX.
 
     Returns:
         ``(primals_out, vjp_fn)``: ``primals_out`` with the structure of ``f``'s output;
         ``vjp_fn(cotangents)``, where ``cotangents`` has that structure, returns a tuple with one
         cotangent per primal, each with its primal's structure. Floats for numbers, Values
-        carrying their graph when called with Values or inside another transformation.
+        carrying their graph when called with Values or inside another transformation. With
+        ``has_aux``, ``(primals_out, vjp_fn, aux)``.
 
     Raises:
         TypeError: when a leaf is not a number or a Value (its path is named), or ``f`` returns
@@ -277,7 +300,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
         ([6.0, 5.0], (3.0, 2.0), (1.0, 1.0))
     """
     call = Call(f, primals, {}, range(len(primals)), "vjp")
-    out_leaves, out_shape = output_leaves(call.output, f, "vjp")
+    out, aux = split_aux(call.output, has_aux, f, "vjp")
+    out_leaves, out_shape = output_leaves(out, f, "vjp")
     primals_out = tree_unflatten(out_shape, [as_result(v, call.nested) for v in out_leaves])
 
     def vjp_fn(cotangents: Any) -> tuple[Any, ...]:
@@ -296,11 +320,15 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
         return call.per_argument(found, range(len(primals)), single=False)  # type: ignore[no-any-return]
 
     vjp_fn.__name__ = f"vjp_{name_of(f)}"
+    if has_aux:
+        return primals_out, vjp_fn, aux_result(aux, call.nested)
     return primals_out, vjp_fn
 
 
-def _named(transformed: Callable[..., Any], who: str, f: Callable[..., Any]) -> Callable[..., Any]:
-    transformed.__name__ = f"{who}_{name_of(f)}"
-    transformed.__doc__ = f"The Jacobian of {name_of(f)} by {who}."
+def _named(
+    transformed: Callable[..., Any], caller: str, f: Callable[..., Any]
+) -> Callable[..., Any]:
+    transformed.__name__ = f"{caller}_{name_of(f)}"
+    transformed.__doc__ = f"The Jacobian of {name_of(f)} by {caller}."
     return transformed
 

@@ -21,6 +21,10 @@ does; Python's built-in ``max()`` returns one of its operands, which then gets e
     (0.5, 0.5)
     >>> max(a, b) is a                   # Python's max() picks one operand: it gets everything
     True
+
+Source: the conventions at ties, bounds and jumps are PyTorch's own derivative definitions
+(``tools/autograd/derivatives.yaml`` and ``clamp_backward_min_max`` in PyTorch 2.13), checked
+against it by the tests; where this module differs (atan2 and hypot at the origin) it says so.
 """
 
 from __future__ import annotations
@@ -110,11 +114,27 @@ def _over_hypot(coordinate: Scalar, out: Scalar) -> Scalar:
     return where(off_origin, coordinate / r, 0.0)  # type: ignore[no-any-return]
 
 
-# d atan2(y, x) / dy = x / (x^2 + y^2) and d/dx = -y / (x^2 + y^2), as PyTorch computes them. At
-# the origin atan2 is not continuous, so there is no derivative: division by zero says so.
+def _atan_grad(x: Scalar) -> Scalar:
+    """1 / (1 + x^2), without squaring a huge x: with s = max(1, |x|), it is
+    (1/s) / (s ((1/s)^2 + (x/s)^2)), which is exactly 1 / (1 + x^2) wherever |x| <= 1."""
+    s = maximum(1.0, abs(x))
+    one, u = 1 / s, x / s
+    return one / (s * (one * one + u * u))  # type: ignore[no-any-return]
+
+
+def _atan2_grad(numerator: Scalar, y: Scalar, x: Scalar) -> Scalar:
+    """numerator / (x^2 + y^2) without squaring a huge x or y: with s = max(|x|, |y|) it is
+    (numerator/s) / (s ((x/s)^2 + (y/s)^2)). At the origin atan2 is not continuous, so there is
+    no derivative: dividing by s = 0 says so."""
+    s = maximum(abs(x), abs(y))
+    u, v = x / s, y / s
+    return numerator / s / (s * (u * u + v * v))  # type: ignore[no-any-return]
+
+
+# d atan2(y, x) / dy = x / (x^2 + y^2) and d/dx = -y / (x^2 + y^2), as PyTorch computes them.
 _ATAN2_PARTIALS = (
-    lambda y, x, out: x / (x * x + y * y),
-    lambda y, x, out: -y / (x * x + y * y),
+    lambda y, x, out: _atan2_grad(x, y, x),
+    lambda y, x, out: _atan2_grad(-y, y, x),
 )
 
 
@@ -162,7 +182,7 @@ acos = Operation(
     array_forward=lambda np, x: np.arccos(x),
 )
 atan = Operation(
-    "atan", math.atan, lambda x, out: (1 / (1 + x * x),), arity=1,
+    "atan", math.atan, lambda x, out: (_atan_grad(x),), arity=1,
     array_forward=lambda np, x: np.arctan(x),
 )
 
@@ -175,11 +195,11 @@ expm1 = Operation(
     array_forward=lambda np, x: np.expm1(x),
 )
 log2 = Operation(
-    "log2", _positive_log("log2", math.log2), lambda x, out: (1 / (x * _LN2),), arity=1,
+    "log2", _positive_log("log2", math.log2), lambda x, out: (1 / x / _LN2,), arity=1,
     array_forward=lambda np, x: np.log2(x),
 )
 log10 = Operation(
-    "log10", _positive_log("log10", math.log10), lambda x, out: (1 / (x * _LN10),), arity=1,
+    "log10", _positive_log("log10", math.log10), lambda x, out: (1 / x / _LN10,), arity=1,
     array_forward=lambda np, x: np.log10(x),
 )
 

@@ -3,7 +3,8 @@
 Every picture and every explanation speaks of a node by the name drawn in its box: the user's
 label; else, for a result, the expression it computes from its operands' names when that is
 short (``x1*w1``, ``tanh(n)``); else a short automatic name ``t1``, ``t2`` ... numbered in
-topological order. An unlabelled constant is named by its number.
+topological order (an unlabelled parameter gets one too). An unlabelled constant is named by its
+number.
 
 :func:`local_formula` writes d consumer / d operand with the same names (``w5`` for the
 derivative of ``w5*out_h1 + ...`` by ``out_h1``, ``out_o1·(1-out_o1)`` for a sigmoid), so a
@@ -64,13 +65,19 @@ def _is_call(name: str) -> bool:
     return depth == 0
 
 
-def node_names(order: Sequence[Value], max_expression: int = MAX_EXPRESSION) -> dict[Value, str]:
+def node_names(
+    order: Sequence[Value],
+    max_expression: int = MAX_EXPRESSION,
+    fallback: Mapping[Value, str] | None = None,
+) -> dict[Value, str]:
     """The name of every node in ``order`` (a topological order, parents before results).
 
     Args:
         order: the nodes, each after its operands (as :func:`~autograd_lite.topological_order`
             lists them).
         max_expression: the longest expression used as a name; longer ones get ``t1``, ``t2`` ...
+        fallback: names to use instead of new automatic ones (so a longer spelling of a graph
+            keeps the drawing's ``t1``, ``t2`` ... where it cannot spell a node out).
 
     Returns:
         ``{node: name}``: the label, the short expression, the number of a constant, or an
@@ -93,17 +100,22 @@ def node_names(order: Sequence[Value], max_expression: int = MAX_EXPRESSION) -> 
         if node.label:
             names[node] = node.label
             continue
-        if node.operation is None:
-            names[node] = short_number(node.data)
+        if node.operation is None and not node.requires_grad:
+            names[node] = short_number(node.data)  # a constant is its number
             continue
         operands = [names[p] for p in node.parents]
-        text = None if any(p in automatic for p in node.parents) else expression(node.op, operands)
+        text = None
+        if node.operation is not None and not any(p in automatic for p in node.parents):
+            text = expression(node.op, operands)
         if text is None or len(text) > max_expression:
+            automatic.add(node)
+            if fallback is not None and node in fallback:
+                names[node] = fallback[node]
+                continue
             counter += 1
             while f"t{counter}" in taken:
                 counter += 1
             text = f"t{counter}"
-            automatic.add(node)
         names[node] = text
     return names
 
@@ -201,6 +213,44 @@ def local_formula(consumer: Value, operand_index: int, names: Mapping[Value, str
     }
     if op in unary and len(args) == 1:
         return unary[op]
+    return _more_formulas(op, j, [grouped(arg) for arg in args], out)
+
+
+def _more_formulas(op: str, j: int, args: Sequence[str], out: str) -> str | None:
+    """The rules of :mod:`autograd_lite.math_ops`, written out (``[p]`` is 1 where p holds).
+
+    Example:
+        >>> _more_formulas("atan2", 0, ["y", "x"], "t")
+        'x/(x²+y²)'
+        >>> _more_formulas("maximum", 1, ["a", "b"], "t")
+        '[b>a]+½[b=a]'
+    """
+    if len(args) == 1:
+        a = args[0]
+        unary = {
+            "tan": f"1+{out}²", "sinh": f"cosh({a})", "cosh": f"sinh({a})",
+            "asin": f"1/√(1-{a}²)", "acos": f"-1/√(1-{a}²)", "atan": f"1/(1+{a}²)",
+            "log1p": f"1/(1+{a})", "expm1": f"exp({a})", "log2": f"1/({a}·ln 2)",
+            "log10": f"1/({a}·ln 10)", "sign": "0", "floor": "0", "ceil": "0",
+        }  # fmt: skip
+        return unary.get(op)
+    if len(args) == 2:
+        a, b = args if j == 0 else args[::-1]  # a: the operand differentiated by
+        y, x = args
+        binary = {
+            "atan2": f"{x}/({x}²+{y}²)" if j == 0 else f"-{y}/({x}²+{y}²)",
+            "hypot": f"{a}/{out}",
+            "maximum": f"[{a}>{b}]+½[{a}={b}]",
+            "minimum": f"[{a}<{b}]+½[{a}={b}]",
+            "clamp_min": f"[{y}≥{x}]" if j == 0 else f"[{y}<{x}]",
+            "clamp_max": f"[{y}≤{x}]" if j == 0 else f"[{y}>{x}]",
+            "%": "1" if j == 0 else f"-floor({y}/{x})",
+            "//": "0",
+        }
+        return binary.get(op)
+    if len(args) == 3 and op == "clamp":
+        x, low, high = args
+        return (f"[{low}≤{x}≤{high}]", f"[{x}<{low}<{high}]", f"[{x}>{high} or {high}<{low}]")[j]
     return None
 
 

@@ -497,12 +497,12 @@ def _log_of_base(a: Scalar, out: Scalar) -> Scalar:
 # --- the operations -----------------------------------------------------------------------------
 # Each line: name, forward on floats, local derivatives (inputs..., out) -> one per input.
 
-add = Operation("+", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0))
-sub = Operation("-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0))
-mul = Operation("*", lambda a, b: a * b, lambda a, b, out: (b, a))
+add = Operation("+", operator.add, lambda a, b, out: (1.0, 1.0))
+sub = Operation("-", operator.sub, lambda a, b, out: (1.0, -1.0))
+mul = Operation("*", operator.mul, lambda a, b, out: (b, a))
 div = Operation("/", _divide, (lambda a, b, out: 1 / b, lambda a, b, out: -out / b),
                 array_forward=lambda np, a, b: a / b)
-neg = Operation("neg", lambda a: -a, lambda a, out: (-1.0,))
+neg = Operation("neg", operator.neg, lambda a, out: (-1.0,))
 power = Operation(
     "**", _power,
     (lambda a, b, out: _power_base_grad(a, b, out), lambda a, b, out: _log_of_base(a, out)),
@@ -549,10 +549,37 @@ def _linear_grads(*args: Scalar) -> tuple[Scalar, ...]:
     return (*args[n : 2 * n], *args[:n], 1.0)
 
 
-linear = Operation("linear", _linear, _linear_grads, arity=None)
+def _array_linear(np: Any, *wxb: Any) -> Any:
+    """``_linear`` on arrays: the n products summed in one contraction, then the bias added."""
+    n = len(wxb) // 2
+    if n == 0:
+        return wxb[-1] + 0.0
+    w, x = _array_stack(np, wxb[:n]), _array_stack(np, wxb[n : 2 * n])
+    if w.ndim == 3 and x.ndim == 3 and w.shape[0] == 1 and x.shape[1] == 1:
+        return wxb[-1] + x[:, 0, :] @ w[0].T  # one weight matrix, one input row per example
+    return wxb[-1] + np.einsum("...i,...i->...", w, x)
+
+
+def _array_add_n(np: Any, *xs: Any) -> Any:
+    return _array_stack(np, (0.0, *xs)).sum(axis=-1)
+
+
+def _array_stack(np: Any, arrays: Sequence[Any]) -> Any:
+    """Arrays (or numbers) of broadcastable shapes, stacked on a new last axis."""
+    shapes = {getattr(a, "shape", ()) for a in arrays}
+    if len(shapes) == 1 and () not in shapes:
+        return np.stack(arrays, axis=-1)
+    stacked = np.empty((*np.broadcast_shapes(*shapes), len(arrays)))
+    for j, array in enumerate(arrays):
+        stacked[..., j] = array
+    return stacked
+
+
+linear = Operation("linear", _linear, _linear_grads, arity=None, array_forward=_array_linear)
 add_n = Operation(
-    "add_n", lambda *xs: sum(xs, 0.0), lambda *xs_out: (1.0,) * (len(xs_out) - 1), arity=None
-)
+    "add_n", lambda *xs: sum(xs, 0.0), lambda *xs_out: (1.0,) * (len(xs_out) - 1), arity=None,
+    array_forward=_array_add_n,
+)  # fmt: skip
 
 #: The built-in operations by name, for tools that list or look them up.
 BUILTINS: dict[str, Operation] = {

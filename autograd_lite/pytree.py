@@ -30,11 +30,15 @@ class TreeDef:
         meta: The dict's keys in flattening order, or the named tuple's class; else None.
         children: The shapes of the container's entries, in flattening order.
 
+    Raises:
+        Nothing: a TreeDef is built by :func:`tree_flatten`, which accepts any object.
+
     Example:
         >>> _, shape = tree_flatten({"w": [1.0, 2.0], "b": 0.5})
-        >>> print(shape), shape.num_leaves
+        >>> print(shape)
         {'b': *, 'w': [*, *]}
-        (None, 3)
+        >>> shape.num_leaves
+        3
     """
 
     __slots__ = ("kind", "meta", "children", "num_leaves")
@@ -147,7 +151,11 @@ def tree_flatten(tree: Any) -> tuple[list[Any], TreeDef]:
         tree: A pytree: a leaf, or lists, tuples, named tuples, dicts and None nested.
 
     Returns:
-        ``(leaves, treedef)``; dict entries come in sorted key order, as in JAX.
+        ``(leaves, treedef)``; dict entries come in sorted key order, as in JAX (keys of mixed
+        types are ordered by their ``repr``).
+
+    Raises:
+        Nothing: any object that is not a list, tuple, dict or None is a leaf.
 
     Example:
         >>> leaves, shape = tree_flatten({"w": [1.0, 2.0], "b": 0.5})

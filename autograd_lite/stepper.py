@@ -82,8 +82,31 @@ def backward_stepper(
     """Record the backward pass from ``root`` as frames you can step through.
 
     Show it in a notebook (it displays itself) or ``save("backward.html")`` for a page with
-    previous / next / play buttons, a slider and the arrow keys. ``rankdir``,
-    ``hide_constants`` and ``max_nodes`` mean what they mean in :func:`~autograd_lite.draw_dot`.
+    previous / next / play buttons, a slider, the arrow keys, pan, zoom and fit-to-view. Each
+    step's caption writes the chain rule out for the node whose gradient just completed.
+
+    Args:
+        root: the Value to differentiate (it must require grad).
+        gradient: the upstream gradient d(output)/d(root) the pass starts from (default 1.0).
+        rankdir: as in :func:`~autograd_lite.draw_dot`.
+        hide_constants: as in :func:`~autograd_lite.draw_dot`.
+        max_nodes: as in :func:`~autograd_lite.draw_dot`.
+
+    Returns:
+        A :class:`BackwardStepper` with one frame per node, in the order reverse mode completes
+        their gradients. No ``.grad`` is written.
+
+    Raises:
+        TypeError: if ``root`` is not a Value or ``gradient`` is not a number.
+        RuntimeError: if ``root`` does not require grad.
+        ValueError: if ``rankdir`` is unknown or the graph has more than ``max_nodes`` Values.
+
+    Example:
+        >>> from autograd_lite import Value, backward_stepper
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> stepper = backward_stepper((a * b).tanh())
+        >>> len(stepper.frames), a.grad           # one frame per node; nothing accumulated
+        (4, 0.0)
     """
     return BackwardStepper(
         root, gradient, rankdir=rankdir, hide_constants=hide_constants, max_nodes=max_nodes
@@ -91,7 +114,27 @@ def backward_stepper(
 
 
 class BackwardStepper:
-    """The frames of one backward pass and the page that plays them."""
+    """The frames of one backward pass and the page that plays them.
+
+    Build it with :func:`backward_stepper`, whose arguments it takes.
+
+    Attributes:
+        root: the differentiated Value.
+        order: the graph's nodes in topological order.
+        names: the name each node's box shows and captions use.
+        frames: one frame per node, in the order reverse mode completes their gradients.
+
+    Raises:
+        TypeError, RuntimeError, ValueError: as :func:`backward_stepper`.
+
+    Example:
+        >>> from autograd_lite import Value, backward_stepper
+        >>> x = Value(0.5, label="x")
+        >>> stepper = backward_stepper(x.exp())
+        >>> html = stepper.to_html()
+        >>> 'id="graph"' in html
+        True
+    """
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 # Binding strength of Python's operators, weakest first: a child binding more weakly than its
 # parent needs parentheses.
@@ -151,7 +151,21 @@ class Expression:
 
 
 def as_expression(x: object) -> Expression:
-    """``x`` as an Expression: Expressions as they are, numbers as literals."""
+    """``x`` as an Expression: Expressions as they are, numbers as literals.
+
+    Args:
+        x: An Expression or a real number (``inf`` and ``nan`` become ``_inf`` and ``_nan``).
+
+    Returns:
+        The Expression.
+
+    Raises:
+        NotSymbolicError: for anything else (a bool, a string...).
+
+    Example:
+        >>> render_expression(as_expression(-2.5))
+        '-2.5'
+    """
     if isinstance(x, Expression):
         return x
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -199,6 +213,18 @@ def multiply(local: object, upstream: Expression) -> Expression:
 
     ``1.0 * g`` is ``g`` and ``-1.0 * g`` is ``-g`` bit for bit (NaN and infinities included), so
     the identity and the negation are written without a product; nothing else is simplified.
+
+    Args:
+        local: A local derivative: an Expression or a number.
+        upstream: The gradient arriving at the node.
+
+    Returns:
+        The contribution to the operand's gradient.
+
+    Example:
+        >>> g = Expression.name("g")
+        >>> [render_expression(multiply(d, g)) for d in (1.0, -1.0, 0.5)]
+        ['g', '-g', '0.5 * g']
     """
     if isinstance(local, (int, float)) and not isinstance(local, bool):
         if local == 1:
@@ -209,14 +235,6 @@ def multiply(local: object, upstream: Expression) -> Expression:
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-class Rendered(NamedTuple):
-    """An expression as source: statements that compute shared or deep parts, then the rest."""
-
-    statements: list[str]  # "name = source" lines, in the order they must run
-    text: str
-    precedence: int
 
 
 def render(roots: Sequence[Expression], function_name: Callable[[Callable[..., Any]], str],
@@ -263,7 +281,22 @@ def render(roots: Sequence[Expression], function_name: Callable[[Callable[..., A
 
 
 def render_expression(expression: Expression) -> str:
-    """One expression's source (statements, if any are needed, joined by ``; ``)."""
+    """One expression's source (statements, if any are needed, joined by ``; ``).
+
+    Args:
+        expression: The expression.
+
+    Returns:
+        Its Python source, with as few parentheses as Python's precedence allows.
+
+    Example:
+        >>> a, b = Expression.name("a"), Expression.name("b")
+        >>> render_expression(a - (b - a) * b)
+        'a - (b - a) * b'
+        >>> d = a - b  # used twice: computed once
+        >>> render_expression(d - d ** 2)
+        '_s0 = a - b; _s0 - _s0 ** 2'
+    """
     counter = iter(range(1 << 62))
     statements, [(text, _)] = render(
         [expression], lambda f: getattr(f, "__name__", "f"), lambda: f"_s{next(counter)}"

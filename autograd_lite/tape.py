@@ -2,10 +2,11 @@
 
 Tracing (:mod:`autograd_lite.tracing`) calls the function on Values and keeps the graph it builds
 as a flat list of instructions in topological order (a Wengert list): ``t7 = t3 * w12``.
-``print(tape)`` shows that list. From it the tape writes straight-line Python functions that
-compute the forward pass and the whole backward pass on plain floats (``tape.source`` shows
-them; :mod:`autograd_lite.codegen` writes them, deriving each operation's code from its own
-rules), so a replay creates no Value at all and runs at the speed of hand-written float code.
+``print(tape)`` shows that list. From it the tape writes Python functions that compute the
+forward pass and the whole backward pass on plain floats (``tape.source`` shows them;
+:mod:`autograd_lite.codegen` writes them, deriving each operation's code from its own rules, and
+writing a block repeated many times, such as one example of a batch, once as a loop), so a
+replay creates no Value at all and runs at the speed of hand-written float code.
 
 A replay reads the function's *inputs* from its arguments, and every other leaf of the graph
 (the parameters and constants the function captured) from that leaf's current ``data``, so a
@@ -35,7 +36,22 @@ from .value import Value
 
 
 class TraceGuardError(RuntimeError):
-    """A replay's arguments take a path through the function other than the traced one."""
+    """A replay's arguments take a path through the function other than the traced one.
+
+    Raised on replay by a tape traced with ``retrace=False`` when a recorded comparison (a
+    guard) comes out the other way; the message names the comparison.
+
+    Example:
+        >>> from autograd_lite import TraceGuardError, trace
+        >>> tape = trace(lambda x: x * 2 if x > 0 else -x, 1.0, retrace=False)
+        >>> tape(3.0)
+        6.0
+        >>> try:
+        ...     tape(-1.0)
+        ... except TraceGuardError as error:
+        ...     print(str(error)[:47])
+        the traced function compared x0 > c0 and took t
+    """
 
 
 def trace(
@@ -90,6 +106,23 @@ class Tape:
         structures: The structure of each traced argument (see :mod:`autograd_lite.arguments`).
         nodes, inputs, leaves, parameters, output, aux, guards: Views of ``program``;
             ``parameters`` are the leaves that require grad.
+
+    Raises:
+        ValueError: on replay, when an argument does not have the traced shape (the message
+            says which and what shape was traced).
+        TypeError: as :func:`trace`, when tracing or tracing again.
+        TraceGuardError: on replay, when a guard fails and the tape was traced with
+            ``retrace=False`` (with ``retrace=True`` it traces again instead).
+
+    Example:
+        >>> from autograd_lite import Value, trace
+        >>> w = Value(0.5, label="w")
+        >>> tape = trace(lambda x: (w * x).tanh(), 2.0)
+        >>> value, (dx,) = tape.value_and_grad(2.0)
+        >>> round(value, 6), round(dx, 6)
+        (0.761594, 0.209987)
+        >>> round(tape.backward(2.0), 6), round(w.grad, 6)   # into the parameters' grad
+        (0.761594, 0.839949)
     """
 
     def __init__(self, function: Callable[..., Any], example_args: Sequence[Argument], *,
@@ -161,7 +194,8 @@ class Tape:
             return out
         return out, arguments.rebuild(self._aux_structure, iter(aux))
 
-    def _run(self, args: tuple[Argument, ...], *, with_backward: bool) -> Any:
+    def _run(self, args: tuple[Argument, ...], *, with_backward: bool,
+             retraced: bool = False) -> Any:  # fmt: skip
         arguments.check(self.structures, args)
         flat = arguments.flatten(args)
         generated = self._function("forward_backward" if with_backward else "forward")
@@ -188,6 +222,8 @@ class Tape:
             # The function itself succeeds on these arguments: the tape holds a number the
             # function read from .data while tracing (invisible to guards), and it does not
             # suit these arguments. Trace again, as for a failed guard.
+            if retraced:  # traced for these very arguments and still failing: not a stale number
+                raise
             if not self.retrace:
                 raise TraceGuardError(
                     f"the replay failed ({error}) where the function itself succeeds: it read a "
@@ -195,7 +231,7 @@ class Tape:
                     "retrace=True"
                 ) from error
             self._record(args)
-            return self._run(args, with_backward=with_backward)
+            return self._run(args, with_backward=with_backward, retraced=True)
 
     def _explain(self, flat: list[float]) -> None:
         """Run the function eagerly, so the engine, which checks every operation, says exactly
@@ -232,7 +268,7 @@ class Tape:
 
     @property
     def source(self) -> str:
-        """The generated Python: ``forward`` and ``forward_backward``, straight-line code."""
+        """The generated Python: ``forward`` and ``forward_backward`` on plain floats."""
         return "\n\n".join(self._code(name).source for name in ("forward", "forward_backward"))
 
     def _code(self, name: str) -> codegen.GeneratedCode:

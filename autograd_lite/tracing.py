@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from . import arguments, guards
-from .codegen import Program
+from .codegen import Program, collector_paused
 from .grad_mode import enable_grad
 from .graph import topological_order
 from .value import Value
@@ -47,11 +47,12 @@ def record(function: Callable[..., Any], args: Sequence[Any], *, has_aux: bool) 
     output, aux = split_result(result, has_aux)
     aux_values = arguments.flatten_items(aux) if has_aux else []
     guard_operands = [v for guard in recorded for v in (guard.left, guard.right)]
-    # Guard operands first: each check then runs as soon as its numbers exist, before any
-    # operation of the path it protects (which might fail on another path's numbers).
-    nodes = topological_order(*guard_operands, output, *aux_values)
-    input_set = set(inputs)
-    leaves = [n for n in nodes if n.operation is None and n not in input_set]
+    with collector_paused():  # the walk allocates no cycles; see collector_paused
+        # Guard operands first: each check then runs as soon as its numbers exist, before any
+        # operation of the path it protects (which might fail on another path's numbers).
+        nodes = topological_order(*guard_operands, output, *aux_values)
+        input_set = set(inputs)
+        leaves = [n for n in nodes if n.operation is None and n not in input_set]
     program = Program(nodes, inputs, leaves, output, aux_values, recorded)
     aux_structure = arguments.structure_of(aux, "the aux output") if has_aux else None
     return Recording(program, structures, aux_structure)

@@ -18,7 +18,7 @@ from .forward import Dual, components, innermost, map_components, replace_innerm
 from .grad_mode import enable_grad
 from .graph import backpropagate
 from .ops import Operation
-from .pytree import TreeDef, tree_flatten, tree_flatten_with_path, tree_unflatten
+from .pytree import TreeDef, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from .value import Value
 
 #: What the argument positions to differentiate may be: one index, or a sequence of them.
@@ -115,7 +115,7 @@ def is_leaf(x: object) -> bool:
     return is_number(x) or isinstance(x, (Value, Dual))
 
 
-def flatten_checked(tree: Any, root: str, who: str, what: str) -> tuple[list[Any], TreeDef]:
+def flatten_checked(tree: Any, root: str, caller: str, what: str) -> tuple[list[Any], TreeDef]:
     """The leaves and structure of ``tree``; a TypeError naming the path of a leaf that is wrong.
 
     ``what`` says what ``tree`` is (``"argument 0"``) and ``root`` how its paths start
@@ -130,35 +130,38 @@ def flatten_checked(tree: Any, root: str, who: str, what: str) -> tuple[list[Any
     for path, leaf in with_paths:
         if not is_leaf(leaf):
             raise TypeError(
-                f"{who}: {what} must be a number or a Value, or lists, tuples and dicts of them; "
+                f"{caller}: {what} must be a number or a Value, or lists, tuples and dicts of "
+                "them; "
                 f"at {path} got {type(leaf).__name__} ({leaf!r})"
             )
     return [leaf for _, leaf in with_paths], shape
 
 
-def check_argnums(argnums: object, who: str) -> tuple[int, ...]:
+def check_argnums(argnums: object, caller: str) -> tuple[int, ...]:
     """``argnums`` as a tuple of ints, or a TypeError / ValueError saying what was wrong."""
     if is_index(argnums):
         return (argnums,)  # type: ignore[return-value]
     if (isinstance(argnums, Sequence) and not isinstance(argnums, str)
             and all(is_index(i) for i in argnums)):
             if not argnums:
-                raise ValueError(f"{who}: argnums={argnums!r} names no argument to differentiate")
+                raise ValueError(
+                    f"{caller}: argnums={argnums!r} names no argument to differentiate"
+                )
             return tuple(argnums)
     raise TypeError(
-        f"{who}: argnums must be an int or a sequence of ints (a tuple, a list), got {argnums!r}"
+        f"{caller}: argnums must be an int or a sequence of ints (a tuple, a list), got {argnums!r}"
     )
 
 
 def resolve_argnums(
-    positions: tuple[int, ...], count: int, argnums: object, who: str
+    positions: tuple[int, ...], count: int, argnums: object, caller: str
 ) -> list[int]:
     """Negative positions counted from the end, as in Python indexing; out of range is an error."""
     resolved = []
     for i in positions:
         if not -count <= i < count:
             raise ValueError(
-                f"{who}: argnums={argnums!r} is out of range for f called with {count} "
+                f"{caller}: argnums={argnums!r} is out of range for f called with {count} "
                 f"argument{'s' if count != 1 else ''}"
             )
         resolved.append(i % count)
@@ -224,10 +227,10 @@ class Call:
     """
 
     def __init__(self, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-                 positions: Sequence[int], who: str) -> None:
+                 positions: Sequence[int], caller: str) -> None:
         if not callable(f):
-            raise TypeError(f"{who}: f must be a function, got {type(f).__name__}")
-        self.f, self.who = f, who
+            raise TypeError(f"{caller}: f must be a function, got {type(f).__name__}")
+        self.f, self.caller = f, caller
         self.nested = running.depth > 0 or contains_value(args, kwargs)
         names = argument_names(f, len(args))
         call_args = list(args)
@@ -236,7 +239,7 @@ class Call:
         self.spans: dict[int, tuple[int, int]] = {}
         with enable_grad():  # derivatives are wanted even when called under no_grad()
             for i in positions:
-                given, self.shapes[i] = flatten_checked(args[i], names[i], who, f"argument {i}")
+                given, self.shapes[i] = flatten_checked(args[i], names[i], caller, f"argument {i}")
                 start = len(self.leaves)
                 stand_ins = []
                 for x in given:
@@ -269,29 +272,60 @@ def name_of(f: object) -> str:
     return getattr(f, "__name__", type(f).__name__)
 
 
-def _returned_a_number(output: object, f: Callable[..., Any], who: str, where: str = "") -> str:
+def _returned_a_number(output: object, f: Callable[..., Any], caller: str, where: str = "") -> str:
     return (
-        f"{who}: {name_of(f)} returned the number {output!r}{where}, not a Value, so how it "
+        f"{caller}: {name_of(f)} returned the number {output!r}{where}, not a Value, so how it "
         "depends on its arguments was not recorded. Build the result from the arguments with "
         "autograd_lite operations (math.exp(x) silently turns a Value into a float: use "
         "x.exp() or autograd_lite.exp(x))"
     )
 
 
-def scalar_output(output: object, f: Callable[..., Any], who: str) -> Value | Dual:
+def split_aux(output: object, has_aux: bool, f: Callable[..., Any], caller: str) -> tuple[Any, Any]:
+    """``(output, aux)``: with ``has_aux``, ``f`` returns a pair whose first is differentiated.
+
+    Raises:
+        TypeError: when ``has_aux`` is set and ``f`` did not return a pair.
+    """
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, (tuple, list)) and len(output) == 2):
+        raise TypeError(
+            f"{caller}: with has_aux=True, {name_of(f)} must return a pair "
+            "(output, auxiliary data), "
+            f"got {type(output).__name__}"
+        )
+    return output[0], output[1]
+
+
+def aux_result(aux: Any, nested: bool, level: int = 0) -> Any:
+    """Auxiliary data as the caller gets it: not differentiated (this pass's dual numbers give
+    their primals) and, at the top level, Values as floats."""
+
+    def leaf(x: Any) -> Any:
+        if type(x) is Dual and x.level == level:
+            x = x.primal
+        if isinstance(x, Value) and not nested:
+            return x.data
+        return x
+
+    return tree_map(leaf, aux)
+
+
+def scalar_output(output: object, f: Callable[..., Any], caller: str) -> Value | Dual:
     """``output`` when it is one scalar Value (or dual number); else a TypeError that explains."""
     if isinstance(output, (Value, Dual)):
         return output
     if is_number(output):
-        raise TypeError(_returned_a_number(output, f, who))
+        raise TypeError(_returned_a_number(output, f, caller))
     raise TypeError(
-        f"{who}: {name_of(f)} must return one scalar Value, got {type(output).__name__}"
+        f"{caller}: {name_of(f)} must return one scalar Value, got {type(output).__name__}"
         + (f" of length {len(output)}; sum it or pick one entry (jacrev gives the derivative of "
            "every entry)" if isinstance(output, Sequence) else "")
     )
 
 
-def output_leaves(output: object, f: Callable[..., Any], who: str) -> tuple[list[Any], TreeDef]:
+def output_leaves(output: object, f: Callable[..., Any], caller: str) -> tuple[list[Any], TreeDef]:
     """The leaves of a pytree of Values returned by ``f``, and its structure.
 
     Raises:
@@ -304,9 +338,9 @@ def output_leaves(output: object, f: Callable[..., Any], who: str) -> tuple[list
             continue
         if is_number(leaf):
             where = "" if shape.kind == "leaf" else f" at {path}"
-            raise TypeError(_returned_a_number(leaf, f, who, where))
+            raise TypeError(_returned_a_number(leaf, f, caller, where))
         raise TypeError(
-            f"{who}: {name_of(f)} must return a Value or lists, tuples and dicts of Values; "
+            f"{caller}: {name_of(f)} must return a Value or lists, tuples and dicts of Values; "
             f"{path} is a {type(leaf).__name__}"
         )
     return [leaf for _, leaf in with_paths], shape

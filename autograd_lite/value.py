@@ -21,7 +21,7 @@ from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from . import graph, ops
-from .grad_mode import _mode
+from .grad_mode import _mode, unusual
 from .hooks import slot as _hooks
 from .math_methods import MathMethods
 from .ops import as_number
@@ -108,43 +108,43 @@ class Value(MathMethods):
     # --- arithmetic: each operator looks up its operation and applies it ---------------------
 
     def __add__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.add, self, o)
 
     def __radd__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.add, o, self)
 
     def __sub__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.sub, self, o)
 
     def __rsub__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.sub, o, self)
 
     def __mul__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.mul, self, o)
 
     def __rmul__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.mul, o, self)
 
     def __truediv__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.div, self, o)
 
     def __rtruediv__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.div, o, self)
 
     def __pow__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.power, self, o)
 
     def __rpow__(self, other: object) -> Value:
-        o = _operand(other)
+        o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.power, o, self)
 
     def __neg__(self) -> Value:
@@ -236,20 +236,21 @@ class Value(MathMethods):
         is left as it was before the call.
 
         Args:
-            gradient: d(output)/d(self), the seed of the pass (1.0 for a loss).
+            gradient: d(output)/d(self), the upstream gradient the pass starts from (1.0 for a
+                loss).
 
         Raises:
             RuntimeError: when this Value does not require grad.
             TypeError: when ``gradient`` is not a number.
         """
-        seed = _number(gradient, "backward's gradient")
+        upstream = _number(gradient, "backward's gradient")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this Value does not require grad (it is a constant, was created with "
                 "requires_grad=False, or was computed under no_grad()), so there is nothing to "
                 "differentiate"
             )
-        graph.backward(self, seed)
+        graph.backward(self, upstream)
 
     def _backward(self) -> None:
         """One step of the chain rule: add each local derivative times ``grad`` into its operand.
@@ -336,20 +337,23 @@ def _constant(x: float) -> Value:
     return _fill(_new_value(Value), x, False, None, None, None)
 
 
-def _result(operation: Operation, data: object, needs_grad: bool, a: Any, b: Any) -> Value:
+def _result(operation: Operation, data: float, needs_grad: bool, a: Any, b: Any) -> Value:
     """``operation``'s result node; it keeps its operands only when a gradient will flow back.
 
-    ``needs_grad`` says whether an operand requires grad; inside ``no_grad()`` nothing does.
-    ``a`` and ``b`` are the operands as the slots hold them (see :class:`Value`).
+    ``needs_grad`` says whether an operand requires grad, and ``a`` and ``b`` are the operands as
+    the slots hold them (see :class:`Value`). Usually that is all there is to decide; in a thread
+    inside ``no_grad()`` nothing is recorded, and a watching tool (``detect_anomaly()``) is told.
     """
-    if type(data) is not float or not isfinite(data):
-        data = ops.checked_result(operation, [p.data for p in _operands(a, b)], data)
+    if not unusual.count:
+        if needs_grad:
+            return _fill(_new_value(Value), data, True, operation, a, b)
+        return _fill(_new_value(Value), data, False, None, None, None)
     if needs_grad and _mode.enabled:
         out = _fill(_new_value(Value), data, True, operation, a, b)
     else:
         out = _fill(_new_value(Value), data, False, None, None, None)
     observer = _hooks.observer
-    if observer is not None:  # a tool is watching (detect_anomaly)
+    if observer is not None:
         observer.recorded(operation, _operands(a, b), out)
     return out
 
@@ -363,13 +367,18 @@ def _operands(a: Any, b: Any) -> tuple[Value, ...]:
 
 def _unary(operation: Operation, a: Value) -> Value:
     """``operation(a)`` recorded in the graph."""
-    return _result(operation, operation.forward(a.data), a.requires_grad, a, None)
+    data = operation.forward(a.data)
+    if type(data) is not float or not isfinite(data):
+        data = ops.checked_result(operation, [a.data], data)
+    return _result(operation, data, a.requires_grad, a, None)
 
 
 def _binary(operation: Operation, a: Value, b: Value) -> Value:
     """``operation(a, b)`` recorded in the graph."""
-    needs_grad = a.requires_grad or b.requires_grad
-    return _result(operation, operation.forward(a.data, b.data), needs_grad, a, b)
+    data = operation.forward(a.data, b.data)
+    if type(data) is not float or not isfinite(data):
+        data = ops.checked_result(operation, [a.data, b.data], data)
+    return _result(operation, data, a.requires_grad or b.requires_grad, a, b)
 
 
 def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
@@ -382,8 +391,11 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
         return _binary(operation, *parents)
     if len(parents) == 1:
         return _unary(operation, parents[0])
+    inputs = [p.data for p in parents]
+    data = operation.forward(*inputs)
+    if type(data) is not float or not isfinite(data):
+        data = ops.checked_result(operation, inputs, data)
     needs_grad = any(p.requires_grad for p in parents)
-    data = operation.forward(*[p.data for p in parents])
     return _result(operation, data, needs_grad, None, parents if parents else None)
 
 

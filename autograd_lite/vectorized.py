@@ -1,12 +1,12 @@
 """Vectorised replay: one traced example, run over a whole batch with NumPy.
 
 A tape records the graph of *one* example. Every example of a batch runs the same graph on
-different numbers, so each node becomes a column of a matrix ``V[batch, node]``. Nodes at the same
-depth with the same operation do not depend on each other: they form a group, computed by one
-NumPy expression for all examples and all nodes of the group at once (the sixteen neurons of a
-layer, say, for a hundred examples). The backward pass walks the groups in reverse and scatters
-``local derivative * gradient`` into the operands' columns, summing where several nodes share an
-operand.
+different numbers, so each node becomes a column of a matrix ``V[batch, column]``. Nodes at the
+same depth with the same operation do not depend on each other: they form a group
+(:mod:`autograd_lite.batching`), computed by the operation's own rules run once on NumPy arrays
+for all examples and all nodes of the group (the sixteen neurons of a layer, say, for a hundred
+examples). The backward pass walks the groups in reverse and adds ``local derivative *
+gradient`` into the operands' columns, summing where several nodes share an operand.
 
 NumPy is an optional dependency (``pip install "autograd-lite[numpy]"``); the rest of the engine
 never needs it.
@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import arguments, ops
-from .arrays import ArrayStandIn, run_elementwise, run_rule_elementwise
+from . import arguments
+from .batching import Group, operands_of
 from .tape import Tape, TraceGuardError
 
 if TYPE_CHECKING:
+    from .ops import Operation
     from .value import Value
 
 Array = Any  # numpy.ndarray; Any keeps mypy happy without NumPy's stubs installed
@@ -37,60 +38,30 @@ def _numpy() -> Any:
     return numpy
 
 
-class _Group:
-    """Nodes of one operation at one depth: computed together, differentiated together."""
-
-    def __init__(self, operation: ops.Operation, outputs: list[int], inputs: list[list[int]],
-                 wanted: list[bool], np: Any) -> None:  # fmt: skip
-        self.operation = operation
-        self.np = np
-        self.outputs = np.array(outputs)
-        self.inputs = np.array(inputs)  # [nodes in group, arity]
-        # Gradients flow only into operands that require grad (others may even get NaN, like
-        # the derivative of a ** 3 with respect to its constant exponent at a negative base).
-        self.wanted = np.flatnonzero(wanted)
-        targets = self.inputs.ravel()[self.wanted]
-        _, inverse, counts = np.unique(targets, return_inverse=True, return_counts=True)
-        once = counts[inverse] == 1
-        # Operands used once in the group take their contribution directly ...
-        self.single = self.wanted[once]
-        self.single_targets = targets[once]
-        # ... shared ones (an input feeding sixteen neurons) must be summed, not overwritten:
-        # a small 0/1 matrix adds each contribution into its operand's column.
-        self.shared = self.wanted[~once]
-        self.shared_targets = np.unique(targets[~once])
-        shared_inverse = np.searchsorted(self.shared_targets, targets[~once])
-        self.reduce = np.zeros((len(self.shared), len(self.shared_targets)))
-        self.reduce[np.arange(len(self.shared)), shared_inverse] = 1.0
-
-
-    def forward(self, x: Array) -> Array:
-        """The operation's forward on operands ``x`` [batch, nodes, arity]: [batch, nodes]."""
-        columns = [ArrayStandIn(x[..., i], self.np) for i in range(x.shape[-1])]
-        array_forward = self.operation.array_forward
-        if array_forward is not None:
-            return array_forward(self.np, *(c.array for c in columns))
-        return run_elementwise(self.operation.forward, columns, self.np)
-
-    def local_grads(self, x: Array, out: Array) -> Array:
-        """The local derivatives [batch, nodes, arity], from the operation's own rule."""
-        np = self.np
-        columns = [ArrayStandIn(x[..., i], np) for i in range(x.shape[-1])]
-        local = run_rule_elementwise(self.operation.local_grads, [*columns, ArrayStandIn(out, np)],
-                                     x.shape[-1], np)  # fmt: skip
-        return np.stack(local, axis=-1)
-
-
 class VectorizedTape:
     """A tape's graph replayed over a batch: ``values, grads = vtape.value_and_grad(*batch)``.
 
     Each batched argument has the shape of the traced argument with a leading batch dimension
-    (numbers become arrays of shape ``[B]``, a list of two numbers ``[B, 2]``, and so on).
+    (numbers become arrays of shape ``[B]``, a list of two numbers ``[B, 2]``, and so on). The
+    captured leaves (parameters, constants) are read from their ``data`` on every call.
+
+    Args:
+        tape: The traced tape (without guards: one path serves every example).
+
+    Raises:
+        TraceGuardError: when the tape has guards.
+
+    Example:
+        >>> from autograd_lite import Value, trace
+        >>> w = Value(2.0)
+        >>> vtape = VectorizedTape(trace(lambda x: (x * w).relu(), 1.0))
+        >>> outputs, grads = vtape.value_and_grad([1.0, -1.0, 3.0])
+        >>> outputs.tolist(), grads.tolist()
+        ([2.0, 0.0, 6.0], [4.0])
     """
 
     def __init__(self, tape: Tape) -> None:
-        np = _numpy()
-        self._np = np
+        np = self._np = _numpy()
         self.tape = tape
         if tape.guards:
             raise TraceGuardError(
@@ -99,39 +70,57 @@ class VectorizedTape:
                 "without data-dependent Python control flow"
             )
         self.nodes = tape.nodes
-        column = {node: i for i, node in enumerate(self.nodes)}
-        self._input_columns = np.array([column[v] for v in tape.inputs], dtype=int)
-        self._leaf_columns = np.array([column[v] for v in tape.leaves], dtype=int)
-        self._trainable = np.array([leaf.requires_grad for leaf in tape.leaves], dtype=bool)
-        self._output_column = column[tape.output]
-        self.groups = self._schedule(column)
-
-    def _schedule(self, column: dict[Value, int]) -> list[_Group]:
-        depth: dict[Value, int] = {}
-        members: dict[tuple[int, ops.Operation, int], list[Value]] = {}
-        for node in self.nodes:
-            if node.operation is None:
-                depth[node] = 0
-                continue
-            depth[node] = 1 + max(depth[p] for p in node.parents)
-            members.setdefault((depth[node], node.operation, len(node.parents)), []).append(node)
-        return [
-            _Group(operation, [column[n] for n in nodes],
-                   [[column[p] for p in n.parents] for n in nodes],
-                   [p.requires_grad for n in nodes for p in n.parents], self._np)
-            for (_, operation, _), nodes in sorted(members.items(), key=lambda kv: kv[0][0])
-        ]  # fmt: skip
+        program = tape.program
+        leaf_number = {leaf: i for i, leaf in enumerate(program.leaves)}
+        groups = _by_depth(program.nodes)
+        # Columns: the inputs, then leaves some group reads beside other columns, then the
+        # results of each group in turn.
+        column: dict[Value, int] = {node: i for i, node in enumerate(program.inputs)}
+        for members in groups.values():
+            for k in range(len(members[0].parents)):
+                operands = [n.parents[k] for n in members]
+                if not all(p in leaf_number for p in operands):
+                    for p in operands:
+                        if p in leaf_number:
+                            column.setdefault(p, len(column))
+        if program.output in leaf_number:
+            column.setdefault(program.output, len(column))
+        self._leaf_columns = [(column[leaf], i) for leaf, i in leaf_number.items()
+                              if leaf in column]  # fmt: skip
+        ordered = sorted(groups.items(), key=lambda kv: kv[0][0])
+        # Leaf gradients are kept in the order the groups add into them, so that a layer's
+        # weights take consecutive columns (added in place); `_leaf_order` restores the tape's.
+        slot: dict[Value, int] = {}
+        for _, members in reversed(ordered):
+            for node in members:
+                for p in node.parents:
+                    if p in leaf_number and p not in column:
+                        slot.setdefault(p, len(slot))
+        for leaf in program.leaves:
+            slot.setdefault(leaf, len(slot))
+        self._leaf_order = np.array([slot[leaf] for leaf in program.leaves], dtype=int)
+        self.groups: list[Group] = []
+        for (_, operation, _), members in ordered:
+            start = len(column)
+            for node in members:
+                column[node] = len(column)
+            self.groups.append(_group(np, operation, start, members, column, leaf_number, slot))
+        self._width = len(column)
+        self._input_columns = np.array([column[n] for n in program.inputs], dtype=int)
+        self._output_column = column[program.output]
+        self._trainable = np.array([leaf.requires_grad for leaf in program.leaves], dtype=bool)
+        self._all_trainable = bool(self._trainable.all())
 
     def _columns(self, batched_args: Sequence[Any]) -> Array:
         np = self._np
-        structure = self.tape.structures
-        if len(batched_args) != len(structure):
-            raise TypeError(f"the tape was traced with {len(structure)} arguments, got "
+        structures = self.tape.structures
+        if len(batched_args) != len(structures):
+            raise TypeError(f"the tape was traced with {len(structures)} arguments, got "
                             f"{len(batched_args)}")  # fmt: skip
         blocks = []
         for i, arg in enumerate(batched_args):
             block = np.asarray(arg, dtype=float)
-            size = arguments.count(structure[i])
+            size = arguments.count(structures[i])
             if block.ndim == 0 or block[0].size != size:
                 raise ValueError(
                     f"batched argument {i} must have a leading batch dimension and "
@@ -144,41 +133,75 @@ class VectorizedTape:
         return np.concatenate(blocks, axis=1) if blocks else np.zeros((1, 0))
 
     def forward(self, *batched_args: Any) -> Array:
-        """The output for every example: an array of shape ``[B]``."""
-        return self._forward(self._columns(batched_args))[:, self._output_column]
+        """The output for every example.
 
-    def _forward(self, inputs: Array) -> Array:
+        Args:
+            *batched_args: The arguments, each with a leading batch dimension.
+
+        Returns:
+            An array of shape ``[B]``.
+        """
+        with self._np.errstate(all="ignore"):
+            values, _, _ = self._forward(self._columns(batched_args))
+        return values[:, self._output_column]
+
+    def _forward(self, inputs: Array) -> tuple[Array, Array, list[Any]]:
         np = self._np
-        values = np.empty((len(inputs), len(self.nodes)))
+        values = np.empty((len(inputs), self._width))
         values[:, self._input_columns] = inputs
-        values[:, self._leaf_columns] = [leaf.data for leaf in self.tape.leaves]
-        with np.errstate(all="ignore"):
+        leaves = np.array([leaf.data for leaf in self.tape.leaves], dtype=float)
+        for col, i in self._leaf_columns:
+            values[:, col] = leaves[i]
+        operands = []
+        try:
             for group in self.groups:
-                values[:, group.outputs] = group.forward(values[:, group.inputs])
+                found = group.operands(values, leaves)
+                values[:, group.start : group.start + group.size] = group.forward(found)
+                operands.append(found)
+        except (ArithmeticError, ValueError):
+            self._explain(inputs, range(len(inputs)))
+            raise
         if not np.isfinite(values).all():
-            self._explain_non_finite(inputs, values)
-        return values
+            rows = np.flatnonzero(~np.isfinite(values).all(axis=1))
+            self._explain(inputs, rows.tolist())
+            raise FloatingPointError(
+                f"example {rows[0]} of the batch gives an infinite or NaN value"
+            )
+        return values, leaves, operands
 
     def per_example(self, *batched_args: Any) -> tuple[Array, Array, Array]:
-        """For every example: the output ``[B]``, the derivatives with respect to the inputs
-        ``[B, inputs]`` and with respect to the captured leaves ``[B, leaves]``."""
+        """For every example: the output, and the derivatives with respect to the inputs and
+        to the captured leaves.
+
+        Args:
+            *batched_args: The arguments, each with a leading batch dimension.
+
+        Returns:
+            ``(outputs [B], input_grads [B, inputs], leaf_grads [B, leaves])``.
+
+        Raises:
+            FloatingPointError: when a gradient is infinite or NaN.
+        """
+        return self._replay(batched_args, summed=False)
+
+    def _replay(self, batched_args: Sequence[Any], *, summed: bool) -> tuple[Array, Array, Array]:
+        """:meth:`per_example`, or with ``summed`` the leaf gradients summed over the batch
+        (one row), which contracts the batch away as early as possible."""
         np = self._np
-        values = self._forward(self._columns(batched_args))
-        grads = np.zeros_like(values)
-        grads[:, self._output_column] = 1.0
-        with np.errstate(all="ignore"):
-            for group in reversed(self.groups):
-                upstream = grads[:, group.outputs][:, :, None]
-                local = group.local_grads(values[:, group.inputs], values[:, group.outputs])
-                contribution = (local * upstream).reshape(len(values), -1)
-                grads[:, group.single_targets] += contribution[:, group.single]
-                if len(group.shared):
-                    grads[:, group.shared_targets] += contribution[:, group.shared] @ group.reduce
+        with np.errstate(all="ignore"):  # a non-finite number is found and explained below
+            values, leaves, operands = self._forward(self._columns(batched_args))
+            grads = np.zeros_like(values)
+            grads[:, self._output_column] = 1.0
+            leaf_grads = np.zeros((1 if summed else len(values), len(leaves)))
+            for group, found in zip(reversed(self.groups), reversed(operands)):
+                span = slice(group.start, group.start + group.size)
+                group.backward(found, values[:, span], grads[:, span], grads, leaf_grads)
+        leaf_grads = leaf_grads[:, self._leaf_order]
+        for col, i in self._leaf_columns:
+            leaf_grads[:, i] += grads[:, col].sum() if summed else grads[:, col]
         input_grads = grads[:, self._input_columns]
-        leaf_grads = grads[:, self._leaf_columns]
-        if not (
-            np.isfinite(input_grads).all() and np.isfinite(leaf_grads[:, self._trainable]).all()
-        ):
+        trainable = leaf_grads if self._all_trainable else leaf_grads[:, self._trainable]
+        if not (np.isfinite(input_grads).all() and np.isfinite(trainable).all()):
             raise FloatingPointError(
                 "a gradient in the vectorised replay is infinite or NaN; replay the offending "
                 "example eagerly under autograd_lite.detect_anomaly() to find the operation"
@@ -189,36 +212,101 @@ class VectorizedTape:
                        ) -> tuple[Array, Array]:  # fmt: skip
         """Outputs ``[B]`` and the derivatives with respect to the captured leaves.
 
-        ``reduce="sum"`` (or ``"mean"``) gives one gradient per leaf, of the sum (or mean) of
-        the outputs; ``reduce=None`` gives one row per example, ``[B, leaves]``.
+        Args:
+            *batched_args: The arguments, each with a leading batch dimension.
+            reduce: ``"sum"`` (or ``"mean"``) gives one gradient per leaf, of the sum (or mean)
+                of the outputs; ``None`` gives one row per example, ``[B, leaves]``.
+
+        Returns:
+            ``(outputs, leaf_grads)``.
+
+        Raises:
+            ValueError: for another ``reduce``.
         """
         if reduce not in ("sum", "mean", None):
             raise ValueError(f"reduce must be 'sum', 'mean' or None, got {reduce!r}")
-        outputs, _, leaf_grads = self.per_example(*batched_args)
         if reduce is None:
+            outputs, _, leaf_grads = self.per_example(*batched_args)
             return outputs, leaf_grads
-        total = leaf_grads.sum(axis=0)
+        outputs, _, summed = self._replay(batched_args, summed=True)
+        total = summed[0]
         return outputs, (total / len(outputs) if reduce == "mean" else total)
 
     def backward(self, *batched_args: Any, reduce: str = "mean") -> float:
         """Add the derivative of the batch's mean (or sum) output into each parameter's grad.
 
-        Returns that mean (or sum), like a loss.
+        Gradients accumulate, as with ``Value.backward()``.
+
+        Args:
+            *batched_args: The arguments, each with a leading batch dimension.
+            reduce: ``"mean"`` or ``"sum"`` of the outputs.
+
+        Returns:
+            That mean (or sum), like a loss.
         """
         outputs, grads = self.value_and_grad(*batched_args, reduce=reduce)
         arguments.accumulate(self.tape.leaves, grads.tolist())
         return float(outputs.mean() if reduce == "mean" else outputs.sum())
 
-    def _explain_non_finite(self, inputs: Array, values: Array) -> None:
-        np = self._np
-        row = int(np.argwhere(~np.isfinite(values).all(axis=1))[0, 0])
-        self.tape(*arguments.rebuild_all(self.tape.structures, inputs[row].tolist()))
-        raise FloatingPointError(f"example {row} of the batch gives an infinite or NaN value")
+    def _explain(self, inputs: Array, rows: Sequence[int]) -> None:
+        """Replay the failing examples on the float tape: the engine names the operation."""
+        for row in rows:
+            self.tape(*arguments.rebuild_all(self.tape.structures, inputs[row].tolist()))
 
 
 def vectorize(tape: Tape) -> VectorizedTape:
-    """A batched, NumPy replay of ``tape`` (see :class:`VectorizedTape`)."""
+    """A batched, NumPy replay of ``tape`` (see :class:`VectorizedTape`).
+
+    Args:
+        tape: The traced tape.
+
+    Returns:
+        The vectorised tape.
+    """
     return VectorizedTape(tape)
+
+
+def _by_depth(nodes: Sequence[Value]) -> dict[tuple[int, Operation, int], list[Value]]:
+    """The operation nodes by (depth, operation, number of operands)."""
+    depth: dict[Value, int] = {}
+    members: dict[tuple[int, Operation, int], list[Value]] = {}
+    for node in nodes:
+        if node.operation is None:
+            depth[node] = 0
+            continue
+        depth[node] = 1 + max(depth[p] for p in node.parents)
+        members.setdefault((depth[node], node.operation, len(node.parents)), []).append(node)
+    return members
+
+
+def _group(np: Any, operation: Operation, start: int, members: list[Value],
+           column: dict[Value, int], leaf_number: dict[Value, int],
+           slot: dict[Value, int]) -> Group:  # fmt: skip
+    """How a group reads each operand position (see :mod:`autograd_lite.batching`)."""
+    arity = len(members[0].parents)
+    kinds: dict[str, list[int]] = {"leaf": [], "shared": [], "column": []}
+    for k in range(arity):
+        operands = [n.parents[k] for n in members]
+        if all(p in leaf_number for p in operands):  # (a leaf may also have a column)
+            kinds["leaf"].append(k)
+        elif all(p is operands[0] for p in operands):
+            kinds["shared"].append(k)
+        else:
+            kinds["column"].append(k)
+    leaf_index = np.array([[leaf_number[n.parents[k]] for k in kinds["leaf"]] for n in members],
+                          dtype=int).reshape(len(members), len(kinds["leaf"]))  # fmt: skip
+    shared_index = np.array([column[members[0].parents[k]] for k in kinds["shared"]], dtype=int)
+    column_index = np.array([[column[n.parents[k]] for k in kinds["column"]] for n in members],
+                            dtype=int).reshape(len(members), len(kinds["column"]))  # fmt: skip
+    wanted = tuple(any(n.parents[k].requires_grad for n in members) for k in range(arity))
+    return Group(
+        operation, start, len(members),
+        operands_of(np, kinds["leaf"], leaf_index,
+                    [slot[n.parents[k]] for n in members for k in kinds["leaf"]]),
+        operands_of(np, kinds["shared"], shared_index, shared_index.tolist()),
+        operands_of(np, kinds["column"], column_index, column_index.ravel().tolist()),
+        wanted, np,
+    )  # fmt: skip
 
 
 __all__ = ["VectorizedTape", "vectorize"]

@@ -145,25 +145,25 @@ def tape_engine(flat: list[float], points: list[list[float]], labels: list[float
 def vectorised_engine(flat: list[float], points: list[list[float]], labels: list[float]) -> Engine:
     x_batch = np.array(points)
 
-    def make() -> tuple[nn.MLP, Any, al.Tape]:
+    def make() -> tuple[list[al.Value], Any, al.Tape]:
         model = nn_model(flat)
         hinge = al.trace(lambda x, y: (1 - y * model(x)).relu(), points[0], labels[0])
         regulariser = al.trace(lambda: nn.l2_regularization(model.parameters(), ALPHA))
-        return model, vectorize(hinge), regulariser
+        return model.parameters(), vectorize(hinge), regulariser
 
-    def gradients(model: nn.MLP, per_example: Any, regulariser: al.Tape) -> float:
-        for p in model.parameters():
+    def gradients(params: list[al.Value], per_example: Any, regulariser: al.Tape) -> float:
+        for p in params:
             p.grad = 0.0
         return per_example.backward(x_batch, labels, reduce="mean") + regulariser.backward()
 
     def check() -> tuple[float, list[float]]:
         made = make()
         loss = gradients(*made)
-        return loss, [p.grad for p in made[0].parameters()]
+        return loss, [p.grad for p in made[0]]
 
     def prepare() -> Callable[[], Any]:
         made = make()
-        optimizer = nn.SGD(made[0].parameters(), lr=LR)
+        optimizer = nn.SGD(made[0], lr=LR)
 
         def step() -> None:
             gradients(*made)

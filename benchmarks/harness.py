@@ -52,6 +52,7 @@ def measure(engines: list[Engine], rounds: int, steps: int) -> None:
     runners = {}
     for engine in engines:
         if not engine.failure:
+            gc.collect()  # each set-up starts from a collected heap, as each timed round does
             start = time.perf_counter()
             runners[engine.name] = engine.prepare()
             engine.setup_seconds = time.perf_counter() - start
@@ -81,14 +82,22 @@ def peak_memory(build: Callable[[], Any]) -> int:
     return peak
 
 
-def report(title: str, engines: list[Engine], floors: dict[str, str]) -> list[str]:
-    """A Markdown table; ``floors`` maps a column name to the engine each row is divided by."""
+def report(title: str, engines: list[Engine], floors: dict[str, str],
+           eager: str | None = None) -> list[str]:  # fmt: skip
+    """A Markdown table; ``floors`` maps a column name to the engine each row is divided by.
+
+    With ``eager`` (an engine's name), the set-up is also given in that engine's steps: how many
+    eager steps a tape's tracing and compiling cost.
+    """
     medians = {e.name: statistics.median(e.times) for e in engines if e.times}
     micrograd = medians.get("micrograd 0.1.0")
     lines = [f"### {title}", ""]
     header = ["engine", "median", "micrograd / this"]
     header += [f"this / {floor}" for floor in floors]
     header += ["graph nodes", "µs / node", "peak bytes / node", "set-up"]
+    eager_step = medians.get(eager) if eager else None
+    if eager_step:
+        header.append("set-up in eager steps")
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|---|" + "---:|" * (len(header) - 1))
     for engine in engines:
@@ -108,6 +117,9 @@ def report(title: str, engines: list[Engine], floors: dict[str, str]) -> list[st
         row.append(f"{median / nodes * 1e6:.3f}" if nodes else "-")
         row.append(f"{memory / nodes:.0f}" if nodes and memory else "-")
         row.append(_duration(engine.setup_seconds))
+        if eager_step:  # tracing and compiling is what a tape pays before its first replay
+            tape = "tape" in engine.name
+            row.append(f"{engine.setup_seconds / eager_step:.2f}" if tape else "-")
         lines.append("| " + " | ".join(row) + " |")
     return [*lines, ""]
 

@@ -106,7 +106,8 @@ class Neuron(Module):
     def forward(self, x: Input) -> Value:
         if len(x) != self.nin:
             raise ValueError(f"Neuron expects {self.nin} inputs, got {len(x)}")
-        return self._activate(self.weighted_sum(x))
+        out: Value = self._activate(self.weighted_sum(x))
+        return out
 
     def config(self) -> dict[str, Any]:
         """The architecture (everything but the numbers), as ``nn.save`` writes it."""

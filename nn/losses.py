@@ -422,8 +422,11 @@ def _as_value(x: Scalar) -> Value:
 
 
 def _sum(terms: Sequence[Scalar]) -> Value:
-    """The terms' sum as one ``total`` node (a chain of ``+`` would give the same numbers)."""
-    return total(terms)
+    """The terms' sum as one ``total`` node (a chain of ``+`` would give the same numbers).
+
+    One term is its own sum: no node that adds nothing is drawn or stepped through.
+    """
+    return total(terms) if len(terms) != 1 else _as_value(terms[0])
 
 
 def _mean(terms: Sequence[Scalar]) -> Value:

@@ -21,6 +21,7 @@ from autograd_lite import Value, no_grad
 try:
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "nn.plots needs matplotlib: pip install 'autograd-lite[plots]' (or pip install matplotlib)"
@@ -85,6 +86,7 @@ def plot_history(
     if all(x > 0 for x in loss + test_loss):
         loss_axes.set_yscale("log")
     loss_axes.set(title="loss", xlabel=xlabel, ylabel="loss")
+    _whole_number_ticks(loss_axes, len(loss))
     loss_axes.grid(alpha=0.3)
     loss_axes.legend()
     if panels == 2:
@@ -96,11 +98,19 @@ def plot_history(
                 range(1, len(test_accuracy) + 1), test_accuracy, color=NEGATIVE, label="test"
             )
         acc_axes.set(title="accuracy", xlabel=xlabel, ylabel="accuracy", ylim=(-0.02, 1.02))
+        _whole_number_ticks(acc_axes, len(loss))
         acc_axes.grid(alpha=0.3)
         acc_axes.legend()
     if title:
         figure.suptitle(title)
     return _save(figure, path)
+
+
+def _whole_number_ticks(axes: Any, count: int) -> None:
+    """Ticks only at whole epochs or steps (no epoch 2.5), even for a single one."""
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    if count == 1:
+        axes.set_xlim(0.5, 1.5)
 
 
 def plot_decision_boundary(
@@ -308,6 +318,7 @@ def plot_gradient_norms(
     if all(x > 0 for x in everything):
         axes.set_yscale("log")
     axes.set(title=title, xlabel=xlabel, ylabel="‖grad‖ (L2)")
+    _whole_number_ticks(axes, max(len(series) for series in norms.values()))
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
     return _save(figure, path)

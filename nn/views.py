@@ -31,6 +31,8 @@ from autograd_lite.drawing import (
     grad_color,
 )
 
+from .activations import activation_function
+
 __all__ = ["draw_module", "draw_network"]
 
 
@@ -511,11 +513,10 @@ def _forward(
 
 
 def _activate(neuron: NeuronLike, x: Sequence[float]) -> float:
-    net: Any = sum((w.data * xi for w, xi in zip(neuron.w, x, strict=True)), neuron.b.data)
-    activation = _activation(neuron)
-    if activation == "linear":
-        return float(net)
-    method = getattr(Value, activation, None)
-    if method is None or not callable(method):
-        raise ValueError(f"draw_network: unknown activation {activation!r} for a forward pass")
-    return float(method(Value(net, requires_grad=False)).data)
+    """The neuron's output on floats, through nn's own activation function for its name."""
+    net = sum((w.data * xi for w, xi in zip(neuron.w, x, strict=True)), neuron.b.data)
+    try:
+        activate = activation_function(_activation(neuron))
+    except ValueError as error:
+        raise ValueError(f"draw_network: {error}") from None
+    return float(activate(net))

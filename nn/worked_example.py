@@ -6,16 +6,16 @@ E = 1/2 (t1 - o1)**2 + 1/2 (t2 - o2)**2 and a learning rate of 0.5. The weights 
 the source, Matt Mazur, "A Step by Step Backpropagation Example" (2015): w1, w2 (into h1), w3, w4
 (into h2), w5, w6 (into o1), w7, w8 (into o2). The biases stay fixed, as there.
 
-Every number the document prints is computed here by the engine: a forward pass through an
+Every number the walk-through prints is computed here by the engine: a forward pass through an
 ``nn.MLP``, ``backward()`` for the gradients, and ``nn.SGD`` for the update.
 
 Which step is gradient descent? ``order="gradient_descent"`` (the default) takes every gradient
 from the same, old weights and then updates them all: that is the gradient step, and it gives an
 error of 0.291027774 after one update and 3.51019e-05 after 10,000 (outputs 0.015913620 and
-0.984064274). The document's own later figures (0.291027924 after one update; outputs
+0.984064274). The walk-through's own later figures (0.291027924 after one update; outputs
 0.015912196 and 0.984065734 after 10,000) come from ``order="output_layer_first"``, which
 updates w5..w8 first and then sends the old output deltas back through the *new* w5..w8, contrary
-to what the document's text describes. Its printed 10,000-step error, 0.0000351085, matches
+to what the walk-through's text describes. Its printed 10,000-step error, 0.0000351085, matches
 neither order at 10,000 updates; it is the gradient-descent error after 9,999 updates.
 """
 
@@ -42,14 +42,14 @@ ORDERS = (GRADIENT_DESCENT, OUTPUT_LAYER_FIRST)
 
 
 class Network(NamedTuple):
-    """The 2-2-2 network as an ``nn.MLP`` and its parameters by the document's names."""
+    """The 2-2-2 network as an ``nn.MLP`` and its parameters by the walk-through's names."""
 
     model: MLP
     params: dict[str, Value]
 
 
 def build_network(freeze_biases: bool = True) -> Network:
-    """The document's network: sigmoid layers, one shared bias per layer, frozen by default.
+    """The walk-through's network: sigmoid layers, one shared bias per layer, frozen by default.
 
     Each parameter Value is labelled with its name (w1..w8, b1, b2) for drawings.
     """
@@ -81,7 +81,7 @@ def build_network(freeze_biases: bool = True) -> Network:
 def first_pass(freeze_biases: bool = True) -> tuple[Network, Value]:
     """The network and its error E_total after one forward and one backward pass.
 
-    Every node of E_total's graph holds its data and its gradient, as in the document's first
+    Every node of E_total's graph holds its data and its gradient, as in the walk-through's first
     step: the graph to draw when explaining the example.
     """
     network = build_network(freeze_biases)
@@ -137,7 +137,7 @@ def _partial(root: Value, node: Value) -> float:
 
 @dataclass(frozen=True)
 class WorkedExample:
-    """Every quantity of the worked example (names follow the document; ``de`` is dE)."""
+    """Every quantity of the worked example (names follow the walk-through; ``de`` is dE)."""
 
     order: str
     # forward pass
@@ -193,8 +193,28 @@ class WorkedExample:
 def run(order: str = GRADIENT_DESCENT, steps: int = 10_000) -> WorkedExample:
     """Build the network, take ``steps`` updates of learning rate 0.5, return every quantity.
 
-    ``order`` is ``"gradient_descent"`` (the gradient step) or ``"output_layer_first"`` (the
-    order that reproduces the document's figures after the first update); see the module notes.
+    Source: Matt Mazur, "A Step by Step Backpropagation Example" (2015), whose figures the
+    result reproduces.
+
+    Args:
+        order: ``"gradient_descent"`` (the default: every gradient from the same old weights)
+            or ``"output_layer_first"`` (the order that reproduces the walk-through's figures
+            after the first update); see the module notes.
+        steps: how many updates to take, a positive int (default 10,000).
+
+    Returns:
+        A :class:`WorkedExample` with every quantity: the forward pass, the errors, the
+        derivatives of the output and hidden layers, all eight gradients, the updated weights,
+        the error after each update and the outputs after the last.
+
+    Raises:
+        ValueError: if ``order`` is unknown or ``steps`` is not a positive int.
+
+    Example:
+        >>> from nn.worked_example import run
+        >>> ex = run(steps=1)
+        >>> round(ex.e_total, 9), round(ex.de_dw5, 9), round(ex.de_dw1, 9)
+        (0.298371109, 0.082167041, 0.000438568)
     """
     if order not in ORDERS:
         raise ValueError(f"worked example: unknown order {order!r}; choose one of {ORDERS}")
@@ -211,7 +231,7 @@ def run(order: str = GRADIENT_DESCENT, steps: int = 10_000) -> WorkedExample:
     de_dout_o1, delta_o1 = out_o1.grad, net_o1.grad
     de_dout_h1, delta_h1 = out_h1.grad, net_h1.grad
 
-    # The document's intermediate derivatives, read before any weight changes (the reverse pass
+    # The walk-through's intermediate derivatives, read before any weight changes (the reverse pass
     # reads each operand's current data).
     dout_o1_dnet_o1 = _partial(out_o1, net_o1)
     dnet_o1_dw5 = _partial(net_o1, p["w5"])
@@ -265,7 +285,7 @@ class _Stepper:
         if self.order == GRADIENT_DESCENT:
             self.optimizer.step()
             return
-        # The document's figures: update w5..w8 first, then send the old output deltas
+        # The walk-through's figures: update w5..w8 first, then send the old output deltas
         # (dE/dnet_o, fixed numbers) back through the new w5..w8 to get the hidden gradients.
         deltas = [net.grad for net in step_pass.net_o]
         self.output_optimizer.step()
@@ -279,11 +299,11 @@ class _Stepper:
         self.hidden_optimizer.step()
 
 
-# --- the table: each figure the document prints beside the one computed here -----------------
+# --- the table: each figure the walk-through prints beside the one computed here -----------------
 
 
 class Row(NamedTuple):
-    """One line of the comparison table; figures are strings with the document's digits."""
+    """One line of the comparison table; figures are strings with the walk-through's digits."""
 
     quantity: str
     published_figure: str
@@ -291,7 +311,7 @@ class Row(NamedTuple):
 
     @property
     def matches(self) -> bool:
-        """Equal to the digits printed, give or take one unit in the last digit (the document
+        """Equal to the digits printed, give or take one unit in the last digit (the walk-through
         rounds its intermediate numbers, which can move the last digit of a later figure)."""
         return abs(float(self.published_figure) - float(self.computed_figure)) <= 1.000001 * _unit(
             self.published_figure
@@ -304,7 +324,7 @@ def _unit(figure: str) -> float:
 
 
 def _figure(x: float, like: str) -> str:
-    """``x`` with as many decimals as the document's figure ``like`` has."""
+    """``x`` with as many decimals as the walk-through's figure ``like`` has."""
     decimals = len(like.split(".")[1]) if "." in like else 0
     text = f"{x:.{decimals}f}"
     return "0." + "0" * decimals if text == "-0." + "0" * decimals else text
@@ -314,7 +334,7 @@ def table_rows(
     gradient_descent: WorkedExample | None = None,
     output_layer_first: WorkedExample | None = None,
 ) -> list[Row]:
-    """Every figure the document prints, beside the engine's (both orders where they differ)."""
+    """Every figure the walk-through prints, beside the engine's (both orders where they differ)."""
     gd = gradient_descent if gradient_descent is not None else run(GRADIENT_DESCENT)
     lf = output_layer_first if output_layer_first is not None else run(OUTPUT_LAYER_FIRST)
     if gd.order != GRADIENT_DESCENT or lf.order != OUTPUT_LAYER_FIRST:
@@ -373,9 +393,10 @@ def format_table(rows: list[Row] | None = None) -> str:
         lines.append(f"{r.quantity:<{width}}  {figures}  {mark}")
     lines += [
         "",
-        "'ok, last digit': the document rounded an intermediate number before using it.",
-        "Gradient descent takes every gradient from the old weights. The document's figures after",
-        "the first update come from updating w5..w8 first and using the new w5..w8 for the hidden",
-        "gradients; its 10,000-update error equals gradient descent's after 9,999 updates.",
+        "'ok, last digit': the walk-through rounded an intermediate number before using it.",
+        "Gradient descent takes every gradient from the old weights. The walk-through's figures",
+        "after the first update come from updating w5..w8 first and using the new w5..w8 for the",
+        "hidden gradients; its 10,000-update error equals gradient descent's after 9,999 "
+        "updates.",
     ]
     return "\n".join(lines)

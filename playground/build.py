@@ -26,6 +26,7 @@ MODULES = HERE / "node_modules"
 PAGE = (
     "index.html",
     "playground.js",
+    "served.js",
     "playground.css",
     "python-worker.js",
     "graphviz-worker.js",

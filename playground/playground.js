@@ -42,6 +42,7 @@ function writeAddress() {
 
 const PYTHON_LIMIT_MS = 30000; // a run that takes longer is stopped and Python restarted
 const LAYOUT_LIMIT_MS = 20000; // a layout that takes longer is stopped; the numbers stay
+const MIN_FIT_SCALE = 0.6; // a graph that would be shrunk more opens at full size, scrollable
 
 let python = null;
 let ready = false;
@@ -193,6 +194,7 @@ function showAnswer(answer) {
   }
   $("error").hidden = true;
   $("result").textContent = answer.lines.join("\n");
+  summarise(answer);
   if (!document.body.dataset.firstResultMs) {
     document.body.dataset.firstResultMs = String(Math.round(performance.now()));
   }
@@ -207,9 +209,32 @@ function showAnswer(answer) {
   draw(answer);
 }
 
+// The numbers as the graph shows them (4 significant digits); the lines below give them in full.
+function summarise(answer) {
+  const row = (cells, tag = "td") => {
+    const tr = document.createElement("tr");
+    for (const text of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = text;
+      tr.append(cell);
+    }
+    return tr;
+  };
+  const rows = [row(["", "value", "gradient ∂f/∂·"], "th"), row(["f", answer.short, ""])];
+  for (const name of answer.variables) {
+    const g = answer.gradients[name];
+    rows.push(row([name, g.data, g.short]));
+  }
+  $("summary").replaceChildren(...rows);
+}
+
 function showGraph(answer, svgText) {
   const svg = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
-  $("graph").replaceChildren(document.importNode(svg, true));
+  const graph = $("graph");
+  graph.replaceChildren(document.importNode(svg, true));
+  // Fitted to the width unless that would shrink the text past reading; then full size.
+  const natural = graph.querySelector("svg").viewBox.baseVal.width * 4 / 3; // pt to px
+  setFitted(natural <= 0 || graph.clientWidth / natural >= MIN_FIT_SCALE);
   frames = answer.frames;
   gradTexts = {};
   for (const frame of frames) {
@@ -294,6 +319,7 @@ $("form").addEventListener("submit", (event) => {
   event.preventDefault();
   clearTimeout(typing);
   writeAddress();
+  document.activeElement.blur(); // done typing: the arrow keys step through the graph again
   run();
 });
 exprField.addEventListener("input", edited);
@@ -302,6 +328,15 @@ $("wrt").addEventListener("change", explain);
 $("prev").addEventListener("click", () => { stop(); show(step - 1); });
 $("next").addEventListener("click", () => { stop(); show(step + 1); });
 playButton.addEventListener("click", play);
+function setFitted(fitted) {
+  $("graph").classList.toggle("actual", !fitted);
+  $("fit").textContent = fitted ? "Full size" : "Fit width";
+}
+function toggleFit() {
+  setFitted($("graph").classList.contains("actual"));
+  if (frames.length) show(step);
+}
+$("fit").addEventListener("click", toggleFit);
 slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
 document.addEventListener("keydown", (event) => {
   const tag = event.target.tagName;
@@ -314,6 +349,7 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "Home") { stop(); show(0); }
   else if (event.key === "End") { stop(); show(frames.length - 1); }
   else if (event.key === " " && tag !== "BUTTON") { event.preventDefault(); play(); }
+  else if (event.key === "f") toggleFit();
 });
 
 const address = readAddress();
@@ -321,6 +357,8 @@ const given = "expr" in address;
 exprField.value = given ? address.expr : DEFAULT.expr;
 atField.value = given ? (address.at || "") : DEFAULT.at;
 if (!given) writeAddress();
-startGraphviz();
-startPython();
-run();
+if (location.protocol !== "file:") { // served.js explains why nothing can start from a file
+  startGraphviz();
+  startPython();
+  run();
+}

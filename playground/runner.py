@@ -3,7 +3,7 @@
 The browser runs this file in Pyodide (CPython in WebAssembly) inside a Web Worker; the same
 file runs under ordinary CPython in the test suite. It only calls the project's own code: the
 command line's expression language (its safe parser and its messages), ``backward()``, the
-backward stepper's frames and captions, the drawing's DOT source, and ``explain``.
+backward stepper's frames and captions, the drawing's DOT source, and ``autograd-lite explain``.
 
     >>> import json
     >>> answer = json.loads(run("x * y", "x=2,y=-3"))
@@ -15,11 +15,12 @@ backward stepper's frames and captions, the drawing's DOT source, and ``explain`
 
 from __future__ import annotations
 
+import io
 import json
+from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
-import autograd_lite
-from autograd_lite import Value, backward_stepper
+from autograd_lite import backward_stepper
 from autograd_lite.cli.expression import (
     FUNCTIONS,
     OPERATORS,
@@ -27,14 +28,15 @@ from autograd_lite.cli.expression import (
     parse,
     parse_assignments,
 )
+from autograd_lite.cli.main import main
 from autograd_lite.drawing import format_number, value_graph
 
-#: The root is labelled with the expression when it is this short, as ``autograd-lite render``.
-ROOT_LABEL_LIMIT = 30
+#: The expression's value is called this in the graph, the captions and ``explain``, as the
+#: command line's ``explain`` calls it by default.
+ROOT_NAME = "f"
 
-#: The last result and its input Values, for :func:`explain`.
-_last: dict[str, Value] = {}
-_last_root: list[Value] = []
+#: The expression, values and variables of the last result :func:`run` gave, for :func:`explain`.
+_last: dict[str, Any] = {}
 
 
 def run(expression: str, at: str) -> str:
@@ -46,16 +48,16 @@ def run(expression: str, at: str) -> str:
             (empty when the expression has no variables).
 
     Returns:
-        A JSON object. On success: ``value`` (the result's ``repr``), ``lines`` (what
-        ``autograd-lite render`` prints), ``variables``, ``gradients`` (``repr`` and short form
-        per variable), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how
-        many Values it draws) and ``frames`` (the
-        backward stepper's frames: node id, gradient text, caption, the flow of the step). On
-        bad input: ``error`` with ``message``, ``caret`` (the expression and a ``^`` under the
-        column, or "") and ``column``, worded as the command line words them.
+        A JSON object. On success: ``value`` (the result's ``repr``) and ``short`` (as the
+        graph rounds it), ``lines`` (what ``autograd-lite render`` prints), ``variables``,
+        ``gradients`` (per variable: the gradient's ``repr`` and short form, the value's short
+        form), ``dot`` (the graph's DOT source, gradients drawn in), ``nodes`` (how many Values
+        it draws) and ``frames`` (the backward stepper's frames: node id, gradient text,
+        caption, the flow of the step). On bad input: ``error`` with ``message``, ``caret`` (the
+        expression and a ``^`` under the column, or "") and ``column``, worded as the command
+        line words them.
     """
     _last.clear()
-    _last_root.clear()
     try:
         values = parse_assignments(at) if at.strip() else {}
     except ValueError as error:
@@ -66,8 +68,8 @@ def run(expression: str, at: str) -> str:
     except ExpressionError as error:
         return _error(str(error), error.caret(), error.column)
     root, inputs = evaluation.root, evaluation.inputs
-    if root not in inputs.values() and len(expression) <= ROOT_LABEL_LIMIT:
-        root.label = expression.strip()
+    if root not in inputs.values():
+        root.label = ROOT_NAME
     answer: dict[str, Any] = {
         "value": repr(root.data),
         "short": format_number(root.data),
@@ -87,14 +89,17 @@ def run(expression: str, at: str) -> str:
         answer["frames"] = [stepper._frame_data(frame) for frame in stepper.frames]
         grads = {frame.node: frame.grad for frame in stepper.frames}
         order = stepper.order
-        _last.update(inputs)
-        _last_root.append(root)
+        _last.update(expression=expression, at=at, variables=list(inputs))
     else:
         grads, order = {}, [root]
     lines.append("gradients:" if inputs else "(no variables, so no gradients)")
     for name, value in inputs.items():
         lines.append(f"  df/d{name} = {value.grad!r}")
-        answer["gradients"][name] = {"repr": repr(value.grad), "short": format_number(value.grad)}
+        answer["gradients"][name] = {
+            "repr": repr(value.grad),
+            "short": format_number(value.grad),
+            "data": format_number(value.data),
+        }
     answer["lines"] = lines
     all_grads = {node: grads.get(node, 0.0) for node in order}
     answer["dot"] = value_graph(order, all_grads, rankdir="LR", hide_constants=False).source
@@ -103,7 +108,10 @@ def run(expression: str, at: str) -> str:
 
 
 def explain(wrt: str) -> str:
-    """``autograd_lite.explain`` of the last result with respect to variable ``wrt``, as JSON.
+    """What ``autograd-lite explain`` prints for the last result and the variable ``wrt``.
+
+    The command line itself runs (``autograd_lite.explain`` behind it), so the derivation, its
+    names (the expression's value is ``f``), its step limit and its messages are the command's.
 
     Args:
         wrt: The name of a variable of the last expression :func:`run` computed.
@@ -111,16 +119,18 @@ def explain(wrt: str) -> str:
     Returns:
         A JSON object with ``text`` (the derivation in plain text) or ``error``.
     """
-    explainer = getattr(autograd_lite, "explain", None)
-    if explainer is None:
-        return json.dumps({"error": "explain is not in this version of autograd_lite"})
-    if not _last_root or wrt not in _last:
+    if wrt not in _last.get("variables", ()):
         return json.dumps({"error": f"no variable {wrt!r} in the last expression"})
-    try:
-        text = str(explainer(_last_root[0], _last[wrt]))
-    except (ArithmeticError, ValueError, RuntimeError) as error:
-        return json.dumps({"error": str(error)})
-    return json.dumps({"text": text})
+    argv = ["explain", "--wrt", wrt, "--at=" + _last["at"], "--", _last["expression"]]
+    printed, failed = io.StringIO(), io.StringIO()
+    with redirect_stdout(printed), redirect_stderr(failed):
+        try:
+            status = main(argv)
+        except SystemExit as error:  # argparse's usage errors
+            status = error.code if isinstance(error.code, int) else 2
+    if status != 0:
+        return json.dumps({"error": failed.getvalue().strip().removeprefix("autograd-lite: ")})
+    return json.dumps({"text": printed.getvalue().rstrip("\n")})
 
 
 def language() -> str:

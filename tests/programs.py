@@ -48,6 +48,23 @@ STEPS: dict[str, tuple[int, Callable[..., Any]]] = {
     "relu": (1, lambda lib, a: lib.relu(a)),
     "leaky_relu": (1, lambda lib, a: lib.leaky_relu(a)),
     "softplus": (1, lambda lib, a: lib.softplus(lib.tanh(a))),
+    "tan": (1, lambda lib, a: lib.tan(lib.tanh(a))),
+    "sinh": (1, lambda lib, a: lib.sinh(lib.tanh(a))),
+    "cosh": (1, lambda lib, a: lib.cosh(lib.tanh(a))),
+    "asin": (1, lambda lib, a: lib.asin(0.9 * lib.tanh(a))),
+    "acos": (1, lambda lib, a: lib.acos(0.9 * lib.tanh(a))),
+    "atan": (1, lambda lib, a: lib.atan(a)),
+    "atan2": (2, lambda lib, a, b: lib.atan2(a, _positive(lib, b))),
+    "hypot": (2, lambda lib, a, b: lib.hypot(a, _positive(lib, b))),
+    "log1p": (1, lambda lib, a: lib.log1p(_positive(lib, a))),
+    "expm1": (1, lambda lib, a: lib.expm1(lib.tanh(a))),
+    "log2": (1, lambda lib, a: lib.log2(_positive(lib, a))),
+    "log10": (1, lambda lib, a: lib.log10(_positive(lib, a))),
+    "maximum": (2, lambda lib, a, b: lib.maximum(a, b)),
+    "minimum": (2, lambda lib, a, b: lib.minimum(a, b)),
+    "clamp": (1, lambda lib, a: lib.clamp(a, -0.5, 0.5)),
+    "floor": (1, lambda lib, a: lib.floor(a)),
+    "sign_times": (1, lambda lib, a: lib.sign(a) * a),
     "linear": (3, lambda lib, a, b, c: lib.linear([a, b], [c, a], b)),
     "total": (3, lambda lib, a, b, c: lib.total([a, b, c, a])),
 }
@@ -66,6 +83,13 @@ class OursLib:
     softplus = staticmethod(al.softplus)
     linear = staticmethod(al.linear)
     total = staticmethod(al.total)
+    tan, sinh, cosh = staticmethod(al.tan), staticmethod(al.sinh), staticmethod(al.cosh)
+    asin, acos, atan = staticmethod(al.asin), staticmethod(al.acos), staticmethod(al.atan)
+    atan2, hypot = staticmethod(al.atan2), staticmethod(al.hypot)
+    log1p, expm1 = staticmethod(al.log1p), staticmethod(al.expm1)
+    log2, log10 = staticmethod(al.log2), staticmethod(al.log10)
+    maximum, minimum = staticmethod(al.maximum), staticmethod(al.minimum)
+    clamp, floor, sign = staticmethod(al.clamp), staticmethod(al.floor), staticmethod(al.sign)
 
     @staticmethod
     def leaky_relu(x: Value) -> Value:

@@ -1,7 +1,7 @@
 """Small models made of Values, shaped like ``nn.MLP`` (``layers[i].neurons[j].w / .b``).
 
 The pictures in ``nn.views`` are duck-typed, so they are tested on these stand-ins; they also
-build the seed's worked example (a 2-2-2 logistic network) without depending on ``nn``.
+build the textbook worked example (a 2-2-2 logistic network) without depending on ``nn``.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def random_mlp(nin: int, nouts: list[int], seed: int = 0, last: str = "linear") 
     return MLP(layers)
 
 
-#: The seed's worked example: weights w1..w8, one bias per layer shared by its neurons.
+#: The textbook worked example (Matt Mazur, 2015): weights w1..w8, one shared bias per layer.
 SEED_WEIGHTS = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30,
                 "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55}
 SEED_BIASES = {"b1": 0.35, "b2": 0.60}

@@ -28,6 +28,14 @@ class TorchLib:
     sigmoid = staticmethod(torch.sigmoid)
     relu = staticmethod(torch.relu)
     leaky_relu = staticmethod(torch.nn.functional.leaky_relu)
+    tan, sinh, cosh = staticmethod(torch.tan), staticmethod(torch.sinh), staticmethod(torch.cosh)
+    asin, acos, atan = staticmethod(torch.asin), staticmethod(torch.acos), staticmethod(torch.atan)
+    atan2, hypot = staticmethod(torch.atan2), staticmethod(torch.hypot)
+    log1p, expm1 = staticmethod(torch.log1p), staticmethod(torch.expm1)
+    log2, log10 = staticmethod(torch.log2), staticmethod(torch.log10)
+    maximum, minimum = staticmethod(torch.maximum), staticmethod(torch.minimum)
+    clamp, floor = staticmethod(torch.clamp), staticmethod(torch.floor)
+    sign = staticmethod(torch.sign)
 
     @staticmethod
     def linear(w: list[Any], x: list[Any], b: Any) -> Any:

@@ -33,3 +33,13 @@ def test_the_training_step_benchmark_runs() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "autograd-lite, fused linear" in result.stdout
+
+
+def test_the_tape_set_up_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "tape_setup.py"), "--tiny", "--markdown"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for graph in ("chain", "sum of products", "W1 step, examples"):
+        assert f"| {graph} |" in result.stdout

@@ -62,13 +62,56 @@ def test_quiet_prints_only_the_numbers(tmp_path: Path) -> None:
         (["-o", "g.png"], "g.png", lambda data: data.startswith(PNG_MAGIC)),
         (["--format", "dot"], "graph.dot", lambda data: data.startswith(b"digraph")),
         (["-o", "g.gv"], "g.gv", lambda data: data.startswith(b"digraph")),
-        (["-o", "g.svg", "--format", "dot"], "g.svg", lambda data: data.startswith(b"digraph")),
+        (["-o", "g.pdf"], "g.pdf", lambda data: data.startswith(b"%PDF-")),
+        (["--format", "pdf"], "graph.pdf", lambda data: data.startswith(b"%PDF-")),
+        (["-o", "g.SVG"], "g.SVG", lambda data: b"<svg" in data),
+        (["-o", "g.png", "--format", "png"], "g.png", lambda data: data.startswith(PNG_MAGIC)),
+        (["-o", "graph", "--format", "png"], "graph", lambda data: data.startswith(PNG_MAGIC)),
+        (["-o", "graph"], "graph", lambda data: b"<svg" in data),
     ],
 )
 def test_formats(tmp_path: Path, args: list[str], name: str, check: object) -> None:
     result = run_cli("render", "exp(-x)", "--at", "x=1", *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert callable(check) and check((tmp_path / name).read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-o", "g.pdf", "--format", "svg"],
+         ["--format svg contradicts", "'g.pdf'", ".pdf means pdf"]),
+        (["-o", "a.svg", "--format", "png"], ["--format png contradicts", "'a.svg'", "*.png"]),
+        (["-o", "g.svg", "--format", "dot"], ["--format dot contradicts", ".svg means svg"]),
+        (["-o", "g.txt"], ["cannot tell the picture format", "'g.txt'", ".pdf", "--format"]),
+    ],
+)
+def test_a_format_that_contradicts_the_suffix_is_a_usage_error(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    result = run_cli("render", "exp(-x)", "--at", "x=1", *args, cwd=tmp_path)
+    assert_one_line_error(result, *words, status=2)
+    assert list(tmp_path.iterdir()) == []  # nothing written under a misleading name
+
+
+@pytest.mark.parametrize("expression", ["-x", "-x**3", "-2*x", "-sin(x)"])
+def test_an_expression_beginning_with_minus_without_dashes_gets_a_hint(
+    tmp_path: Path, expression: str
+) -> None:
+    result = run_cli("render", expression, "--at", "x=2", cwd=tmp_path)
+    assert result.returncode == 2
+    hint = result.stderr.splitlines()[-1]
+    assert hint.startswith(f"hint: {expression!r} begins with '-'"), result.stderr
+    assert "autograd-lite render [OPTIONS] -- " in hint
+    # the hint's advice works
+    fixed = run_cli("render", "--at", "x=2", "-q", "--", expression, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+
+
+def test_a_mistyped_option_gets_no_dash_hint(tmp_path: Path) -> None:
+    result = run_cli("render", "x * 2", "--at", "x=1", "--bogus", cwd=tmp_path)
+    assert result.returncode == 2 and "unrecognized arguments: --bogus" in result.stderr
+    assert "hint" not in result.stderr
 
 
 def test_an_expression_of_numbers_has_a_value_and_no_gradients(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -57,12 +58,25 @@ def test_the_saved_model_is_the_trained_one(trained: tuple[Path, dict[str, objec
 
 
 def test_train_shows_a_progress_bar_and_a_summary(tmp_path: Path) -> None:
+    result = run_cli("train", "--dataset", "xor", *SMALL, "--out", "xor", "--json",
+                     cwd=tmp_path)
+    history = json.loads(result.stdout)["history"]
     result = run_cli("train", "--dataset", "xor", *SMALL, "--out", "xor", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "epoch 3/3" in result.stderr and "100%" in result.stderr  # nn.fit's tqdm bar
     lines = result.stdout.splitlines()
     assert lines[0].startswith("xor: 32 training and 8 test points, 2 classes; MLP 2-4-1 (relu)")
+    assert lines[1].startswith("after 3 epochs, the trained model: loss ")
     assert "train accuracy" in lines[1] and "test accuracy" in lines[1]
+    # The bar's last numbers are the last epoch's running means: the summary says so, and
+    # gives the very numbers the bar ends on.
+    bar_end = result.stderr.rsplit("epoch 3/3", 1)[1]
+    loss, accuracy = f"{history['loss'][-1]:.4f}", f"{history['accuracy'][-1]:.1%}"
+    assert f"loss={loss}" in bar_end and f"acc={accuracy}" in bar_end
+    assert lines[2] == (
+        f"(the progress bar's loss {loss} and acc {accuracy} are the last epoch's means over its "
+        "batches, each measured while the weights were still changing)"
+    )
     assert "wrote xor/model.json" in lines
 
 
@@ -86,7 +100,19 @@ def test_three_classes_train_with_cross_entropy_and_predict_three_scores(tmp_pat
     model = nn.load(tmp_path / "out" / "model.json")
     with no_grad():
         expected = [z.data for z in model([0.1, -0.2])]
-    assert json.loads(predicted.stdout)["outputs"] == [expected]
+    document = json.loads(predicted.stdout)
+    assert document["outputs"] == [expected]
+    best = max(range(3), key=expected.__getitem__)
+    softmax = [math.exp(z) / math.fsum(math.exp(x) for x in expected) for z in expected]
+    (prediction,) = document["predictions"]
+    assert prediction["class"] == best
+    assert prediction["probability"] == pytest.approx(softmax[best], rel=1e-12)
+    plain = run_cli("predict", "--model", "out/model.json", "0.1", "-0.2", cwd=tmp_path)
+    assert plain.stdout.splitlines() == [
+        "The model has 3 outputs, one score per class: the largest wins, and the softmax of "
+        "the scores is its probability.",
+        f"class {best} (probability {softmax[best]:.4g})",
+    ]
 
 
 def test_without_matplotlib_the_model_is_still_saved(tmp_path: Path) -> None:
@@ -144,7 +170,12 @@ def test_predict_one_row_from_the_arguments(trained: tuple[Path, dict[str, objec
     assert result.returncode == 0, result.stderr
     with no_grad():
         expected = nn.load(folder / "model.json")([0.5, -0.25]).data
-    assert result.stdout == f"{expected!r}\n"
+    assert result.stdout.splitlines() == [
+        "The model has one output, a margin: class 1 when it is positive, class 0 otherwise.",
+        f"class {int(expected > 0)} (margin {expected:+.6g})",
+    ]
+    quiet = run_cli("predict", "--model", "model.json", "-q", "0.5", "-0.25", cwd=folder)
+    assert quiet.stdout == f"class {int(expected > 0)} (margin {expected:+.6g})\n"
 
 
 def test_predict_rows_from_standard_input(trained: tuple[Path, dict[str, object]]) -> None:
@@ -156,10 +187,34 @@ def test_predict_rows_from_standard_input(trained: tuple[Path, dict[str, object]
     model = nn.load(folder / "model.json")
     with no_grad():
         expected = [[model(row).data] for row in rows]
+    predictions = [{"class": int(row[0] > 0), "margin": row[0]} for row in expected]
     assert json.loads(result.stdout) == {"model": "model.json", "inputs": rows,
-                                         "outputs": expected}
-    plain = run_cli("predict", "--model", "model.json", cwd=folder, stdin=text)
-    assert plain.stdout.splitlines() == [repr(row[0]) for row in expected]
+                                         "outputs": expected, "predictions": predictions}
+    assert {p["class"] for p in predictions} == {0, 1}  # both classes among these rows
+    plain = run_cli("predict", "--model", "model.json", "-q", cwd=folder, stdin=text)
+    assert plain.stdout.splitlines() == [
+        f"class {int(row[0] > 0)} (margin {row[0]:+.6g})" for row in expected
+    ]
+
+
+def test_a_sigmoid_output_is_the_probability_of_class_1(tmp_path: Path) -> None:
+    result = run_cli("train", "--dataset", "xor", *SMALL, "--loss", "bce", "--quiet",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    model = nn.load(tmp_path / "out" / "model.json")
+    rows = [[0.9, 0.9], [-0.9, 0.9]]
+    with no_grad():
+        probabilities = [model(row).data for row in rows]
+    text = "".join(f"{a} {b}\n" for a, b in rows)
+    predicted = run_cli("predict", "--model", "out/model.json", "--json", cwd=tmp_path, stdin=text)
+    expected = [{"class": int(p >= 0.5), "probability": p if p >= 0.5 else 1 - p}
+                for p in probabilities]
+    assert json.loads(predicted.stdout)["predictions"] == expected
+    plain = run_cli("predict", "--model", "out/model.json", cwd=tmp_path, stdin=text)
+    assert plain.stdout.splitlines() == [
+        "The model has one output, the probability of class 1 (class 1 from 0.5 on).",
+        *(f"class {e['class']} (probability {e['probability']:.4g})" for e in expected),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -211,3 +266,17 @@ def test_a_model_file_that_is_a_folder(tmp_path: Path) -> None:
 def test_predict_needs_a_model(tmp_path: Path) -> None:
     result = run_cli("predict", "1", "2", cwd=tmp_path)
     assert result.returncode == 2 and "--model" in result.stderr
+
+
+def test_a_number_in_exponent_form_beginning_with_minus_gets_the_dash_hint(
+    trained: tuple[Path, dict[str, object]]
+) -> None:
+    folder, _ = trained
+    result = run_cli("predict", "--model", "model.json", "1", "-1e-3", cwd=folder)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "hint: '-1e-3' begins with '-', so it was read as an option; put '--' after the "
+        "options: autograd-lite predict [OPTIONS] -- x ..."
+    )
+    fixed = run_cli("predict", "--model", "model.json", "-q", "--", "1", "-1e-3", cwd=folder)
+    assert fixed.returncode == 0 and fixed.stdout.startswith("class ")

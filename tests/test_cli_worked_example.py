@@ -40,18 +40,18 @@ def test_the_table_the_errors_and_the_pictures(tmp_path: Path,
     assert "The worked example, backward" in page and "E_total" in page
 
 
-def test_seed_order_json(tmp_path: Path, runs: dict[str, WorkedExample]) -> None:
-    result = run_cli("worked-example", "--seed-order", "--json", cwd=tmp_path)
+def test_output_layer_first_order_json(tmp_path: Path, runs: dict[str, WorkedExample]) -> None:
+    result = run_cli("worked-example", "--order", "output_layer_first", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    seed_order = runs[OUTPUT_LAYER_FIRST]
+    walk_through = runs[OUTPUT_LAYER_FIRST]
     assert document["order"] == OUTPUT_LAYER_FIRST
-    assert document["error_after_1_update"] == seed_order.error_after_one_update
-    assert f"{document['error_after_1_update']:.9f}" == "0.291027924"  # the seed's figure
+    assert document["error_after_1_update"] == walk_through.error_after_one_update
+    assert f"{document['error_after_1_update']:.9f}" == "0.291027924"  # the published figure
     assert document["steps"] == 10_000
-    assert document["error_after_steps"] == seed_order.error_after
-    assert document["outputs_after_steps"] == list(seed_order.outputs_after)
-    rows = worked_example.table_rows(runs[GRADIENT_DESCENT], seed_order)
+    assert document["error_after_steps"] == walk_through.error_after
+    assert document["outputs_after_steps"] == list(walk_through.outputs_after)
+    rows = worked_example.table_rows(runs[GRADIENT_DESCENT], walk_through)
     assert document["rows"] == [
         {"quantity": r.quantity, "published": r.published_figure, "computed": r.computed_figure,
          "matches": r.matches}
@@ -63,10 +63,26 @@ def test_seed_order_json(tmp_path: Path, runs: dict[str, WorkedExample]) -> None
 
 
 def test_quiet_prints_the_two_errors(tmp_path: Path, runs: dict[str, WorkedExample]) -> None:
-    result = run_cli("worked-example", "--quiet", "--seed-order", cwd=tmp_path)
+    result = run_cli("worked-example", "--quiet", "--order", "output_layer_first", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    seed_order = runs[OUTPUT_LAYER_FIRST]
+    walk_through = runs[OUTPUT_LAYER_FIRST]
     assert result.stdout.splitlines() == [
-        "E_total after 1 update: 0.291027924",  # the seed's own figure, reproduced
-        f"E_total after 10,000 updates: {seed_order.error_after:.10f}",
+        "E_total after 1 update: 0.291027924",  # the published figure, reproduced
+        f"E_total after 10,000 updates: {walk_through.error_after:.10f}",
     ]
+
+
+def test_the_help_names_the_public_source_and_the_order_option(tmp_path: Path) -> None:
+    result = run_cli("worked-example", "--help", cwd=tmp_path)
+    text = " ".join(result.stdout.split())
+    assert 'Matt Mazur\'s "A Step by Step Backpropagation Example" (2015)' in text
+    assert "--order {gradient_descent,output_layer_first}" in text
+    top = " ".join(run_cli("--help", cwd=tmp_path).stdout.split())
+    for shown in (text, top):
+        assert "seed" not in shown.lower()
+
+
+def test_an_unknown_order_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("worked-example", "--order", "backwards", cwd=tmp_path)
+    assert result.returncode == 2 and "invalid choice: 'backwards'" in result.stderr
+    assert "gradient_descent" in result.stderr and "output_layer_first" in result.stderr

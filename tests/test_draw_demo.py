@@ -22,7 +22,7 @@ def test_demo_writes_the_pictures(tmp_path: Path) -> None:
     network = all_texts(parse((tmp_path / "worked_example_network.svg").read_text()))
     for text in ("w1 = 0.15", "w5 = 0.4", "grad 0.08217", "w8 = 0.55", "b1 = 0.35", "b2 = 0.6",
                  "= 0.7514"):
-        assert text in network  # the seed's numbers: dE/dw5 = 0.082167041, out_o1 = 0.75136507
+        assert text in network  # the published numbers: dE/dw5 = 0.082167041, out_o1 = 0.75136507
     module = parse((tmp_path / "model_module.svg").read_text())
     clusters = sorted(e.texts[0] for e in module.values() if "cluster" in e.classes)
     assert clusters == ["layers.0: 2 → 8, relu", "layers.1: 8 → 8, relu", "layers.2: 8 → 1, linear"]

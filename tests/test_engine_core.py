@@ -41,7 +41,8 @@ def runtime_imports(module: str) -> set[str]:
 
 def test_the_engine_modules_import_each_other_without_a_cycle() -> None:
     imports = {module: runtime_imports(module) & set(ENGINE) for module in ENGINE}
-    assert imports["ops"] == set() and imports["hooks"] == set()  # the bottom layer
+    assert imports["ops"] == imports["grad_mode"] == set()  # the bottom layer
+    assert imports["hooks"] == {"grad_mode"}
     done: set[str] = set()
 
     def visit(module: str, path: list[str]) -> None:
@@ -128,3 +129,30 @@ def test_per_input_rules_are_checked_against_the_arity() -> None:
     with pytest.raises(TypeError, match="tuple of callables"):
         Operation("f", lambda a: a, (3,))  # type: ignore[arg-type]
     assert ops.mul.needed_grads([False, True], 3.0, 4.0, 12.0) == (None, 3.0)
+
+
+def test_no_grad_in_one_thread_leaves_another_recording_and_the_count_returns_to_zero() -> None:
+    import threading
+
+    from autograd_lite import detect_anomaly, no_grad
+    from autograd_lite.grad_mode import unusual
+
+    inside, leave = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def evaluate() -> None:
+        with no_grad():
+            seen.append((Value(1.0) * 2).requires_grad)
+            inside.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=evaluate)
+    worker.start()
+    inside.wait(10)
+    recorded = Value(1.0) * 2  # this thread is not inside no_grad(): it records
+    leave.set()
+    worker.join()
+    assert seen == [False] and recorded.requires_grad and recorded.op == "*"
+    with pytest.raises(ZeroDivisionError), no_grad(), detect_anomaly():
+        _ = Value(1.0) / 0
+    assert unusual.count == 0  # every block left, even through an exception

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -40,6 +41,24 @@ def test_w1_sums_both_output_paths_into_out_h1() -> None:
     [out_h1] = [s for s in explanation.steps if s.node == "out_h1"]
     assert len(out_h1.terms) == 2 and round(out_h1.value, 9) == 0.036350306
     assert explanation.value == pytest.approx(network.params["w1"].grad, rel=1e-12)
+
+
+def test_the_same_figures_without_a_single_intermediate_label() -> None:
+    """Built as a user would (the model's own forward pass and a library loss): arithmetic with
+    constants folds into one factor, so the textbook's three factors still come out."""
+    import nn
+    from nn import worked_example as we
+
+    model, params = we.build_network()
+    total = nn.half_sum_squared_error(model(list(we.INPUTS)), list(we.TARGETS))
+    total.label = "E"
+    w5 = str(explain(total, params["w5"]))
+    assert "= 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041" in w5
+    w1 = str(explain(total, params["w1"]))
+    assert "= 0.138498562 × 0.4 + (-0.038098237) × 0.5 = 0.036350306" in w1
+    drawn = set(node_names(topological_order(total)).values())
+    named = set(re.findall(r"∂\(?([\w.*+-]+?)\)?/", w1 + w5)) | set(re.findall(r"\bt\d+\b", w1))
+    assert named <= drawn, named - drawn
 
 
 def test_every_name_it_speaks_of_is_drawn() -> None:
@@ -127,15 +146,20 @@ def test_a_graph_too_large_is_refused_clearly() -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.floats(-2, 2, allow_nan=False), min_size=3, max_size=3),
-    st.lists(st.tuples(st.sampled_from("+*-ts"), st.integers(0, 9), st.integers(0, 9)),
-             min_size=1, max_size=8),
+    st.lists(st.tuples(st.sampled_from("+*-ts"), st.integers(0, 9), st.integers(0, 9),
+                       st.booleans()), min_size=1, max_size=8),
 )
-def test_the_value_is_the_engines_gradient(inputs: list[float], program: list[tuple[str, int, int]]
-                                           ) -> None:
+def test_the_value_is_the_engines_gradient(
+    inputs: list[float], program: list[tuple[str, int, int, bool]]
+) -> None:
+    """Any graph, with or without labelled intermediate nodes (which collapse the unlabelled
+    ones between them into one factor): the derivation's value is the engine's gradient."""
     nodes = [Value(x, label=f"x{k}") for k, x in enumerate(inputs)]
-    for op, i, j in program:
+    for step, (op, i, j, labelled) in enumerate(program):
         a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
         nodes.append({"+": a + b, "*": a * b, "-": a - b, "t": a.tanh(), "s": a.sin()}[op])
+        if labelled:
+            nodes[-1].label = f"n{step}"
     root = nodes[-1]
     if not root.parents:
         root = root * 1.0
@@ -143,6 +167,22 @@ def test_the_value_is_the_engines_gradient(inputs: list[float], program: list[tu
         explanation = explain(root, wrt, max_steps=None)
         assert math.isclose(explanation.value, engine_gradient(root, wrt), rel_tol=1e-9,
                             abs_tol=1e-12)
+
+
+def test_labelled_nodes_collapse_branching_unlabelled_ones() -> None:
+    x = Value(0.4, label="x")
+    h = x * 3.0
+    h.label = "h"
+    square = h * h
+    f = square.sin() + square.cos() * h  # unlabelled branches between h and f
+    f.label = "f"
+    explanation = explain(f, x)
+    assert [step.node for step in explanation.steps] == ["x"]
+    [[to_h, h_to_x]] = explanation.steps[0].terms
+    assert (to_h.numerator, to_h.denominator) == ("f", "h")
+    assert to_h.value == pytest.approx(engine_gradient(f, h), rel=1e-12)
+    assert h_to_x.value == 3.0
+    assert explanation.value == pytest.approx(engine_gradient(f, x), rel=1e-12)
 
 
 def test_command_line(tmp_path: object) -> None:
@@ -159,3 +199,28 @@ def test_command_line(tmp_path: object) -> None:
     assert_one_line_error(
         run_cli("explain", "x*y", "--at", "x=1,y=2", "--wrt", "z", cwd=cwd), "'z'"
     )
+
+
+@pytest.mark.parametrize(
+    ("expression", "at", "name"),
+    [("sqrt(x)", "x=0", "sqrt"), ("asin(x)", "x=1", "asin"), ("x**0.5", "x=0", "**"),
+     ("atan2(x, y)", "x=0,y=0", "atan2")],
+)
+def test_an_infinite_local_derivative_is_backwards_error(expression: str, at: str,
+                                                         name: str) -> None:
+    """Where a derivative does not exist, explain says so as backward() does, naming the
+    operation and its inputs (in Python and on the command line), instead of failing inside."""
+    from pathlib import Path
+
+    import autograd_lite
+    from autograd_lite.cli.expression import parse
+
+    point = {k: float(v) for k, v in (pair.split("=") for pair in at.split(","))}
+    root = parse(expression).evaluate(point).root
+    wrt = next(n for n in topological_order(root) if n.label == "x")
+    with pytest.raises(ArithmeticError, match=f"'{re.escape(name)}'"):
+        root.backward()
+    with pytest.raises(ArithmeticError, match=f"backward through '{re.escape(name)}'"):
+        autograd_lite.explain(root, wrt)
+    result = run_cli("explain", expression, "--at", at, "--wrt", "x", cwd=Path.cwd())
+    assert_one_line_error(result, f"'{name}'")

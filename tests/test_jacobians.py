@@ -294,3 +294,31 @@ def test_the_readme_section_prints_what_its_comments_say() -> None:
     assert len(printed) == len(comments) == 7
     for shown, said in zip(printed, comments):
         assert said == shown or said.startswith(shown + ":"), (shown, said)
+
+
+# --- has_aux, as in JAX ---------------------------------------------------------------------------
+
+
+def test_has_aux_hands_back_what_f_returns_beside_its_output() -> None:
+    def loss(w: Any, x: Any) -> Any:
+        prediction = w * x
+        return (prediction - 1) ** 2, {"prediction": prediction, "note": "kept as is"}
+
+    g, aux = grad(loss, has_aux=True)(2.0, 3.0)
+    assert g == 2 * (6.0 - 1) * 3 and aux == {"prediction": 6.0, "note": "kept as is"}
+    (value, aux), g = value_and_grad(loss, has_aux=True)(2.0, 3.0)
+    assert (value, aux["prediction"], g) == (25.0, 6.0, 30.0)
+    assert jacrev(loss, has_aux=True)(2.0, 3.0) == (30.0, aux)
+    assert jacfwd(loss, has_aux=True)(2.0, 3.0) == (30.0, aux)
+    assert hessian(loss, has_aux=True)(2.0, 3.0) == (18.0, aux)
+    assert jvp(loss, (2.0, 3.0), (1.0, 0.0), has_aux=True) == (25.0, 30.0, aux)
+    out, vjp_fn, aux_vjp = vjp(loss, 2.0, 3.0, has_aux=True)
+    assert (out, vjp_fn(1.0), aux_vjp) == (25.0, (30.0, 20.0), aux)
+    x = Value(2.0)
+    g, aux = grad(loss, has_aux=True)(x, 3.0)
+    assert isinstance(aux["prediction"], Value)  # nested: Values stay Values
+    def no_pair(w: Any) -> Any:
+        return w * w
+
+    with pytest.raises(TypeError, match=r"has_aux=True, no_pair must return a pair .* got Value"):
+        grad(no_pair, has_aux=True)(2.0)

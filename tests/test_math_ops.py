@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import Value, gradcheck, gradgradcheck, math_ops, trace
+from autograd_lite.naming import local_formula, node_names
 from autograd_lite.vectorized import vectorize
 from tests.test_higher_order_torch import our_partials, torch_partials
 
@@ -417,3 +418,43 @@ def test_the_readme_table_lists_every_operation() -> None:
     assert table.startswith("| Operation | Derivative | Domain | At the boundary points |")
     for name in sorted({*al.ops.BUILTINS, *math_ops.OPERATIONS}):
         assert SHOWN_AS.get(name, f"`{name}(") in table, name
+
+
+def test_the_readme_example_of_maximum_and_max_prints_what_it_says(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("Use\n`maximum` / `minimum` for PyTorch's even split:")[1]
+    code = section.split("```python\n")[1].split("```")[0]
+    exec(compile(code, "<README maximum block>", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    promised = [line.split("# ")[1] for line in code.splitlines() if line.startswith("print(")]
+    assert printed == promised
+
+
+@pytest.mark.parametrize("name", sorted(math_ops.OPERATIONS))
+def test_explain_and_the_stepper_write_every_new_rule_out(name: str) -> None:
+    operation = math_ops.OPERATIONS[name]
+    point = SMOOTH_POINTS.get(name, (0.5,) * (operation.arity or 1))
+    inputs = [Value(p, label=f"v{i}") for i, p in enumerate(point)]
+    node = operation(*inputs)
+    names = node_names(al.topological_order(node))
+    formulas = [local_formula(node, j, names) for j in range(len(inputs))]
+    assert all(formulas), (name, formulas)
+    assert name not in ("atan2",) or formulas == ["v1/(v1²+v0²)", "-v0/(v1²+v0²)"]
+    text = str(al.explain(node * 2.0, inputs[0]))
+    assert formulas[0] in text
+
+
+@pytest.mark.parametrize(
+    ("name", "point"),
+    [*SMOOTH_POINTS.items(), *BOUNDARY_POINTS, *OWN_CONVENTIONS],
+)
+def test_forward_mode_agrees_with_reverse_mode(name: str, point: tuple[float, ...]) -> None:
+    """jvp carries tangents through the same rules: each unit tangent gives one partial, ties
+    and bounds included."""
+    operation = math_ops.OPERATIONS[name]
+    value, grads = grads_of(operation, *point)
+    for i in range(len(point)):
+        tangent = tuple(1.0 if j == i else 0.0 for j in range(len(point)))
+        assert al.jvp(operation, point, tangent) == (value, grads[i]), (name, point, i)

@@ -1,22 +1,22 @@
 """The teaching notebooks: stored without outputs, and each runs top to bottom in a real kernel.
 
 Each notebook is executed by nbclient in the ``python3`` kernel of this interpreter, exactly as
-``make notebooks`` does; a cell that raises fails the test. The wall time is printed, not
+``make notebooks`` does (once per session, shared with the page and site tests: see
+``tests/notebook_pages.py``); a cell that raises fails the test. The wall time is printed, not
 asserted (speed is not a test); every notebook is meant to run in well under a minute.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
-nbformat = pytest.importorskip("nbformat", reason="install the notebooks extra")
+from tests.notebook_pages import NOTEBOOK_DIR, NOTEBOOKS, Exported, export_module
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = [
     "01_values_and_graphs.ipynb",
     "02_worked_example.ipynb",
@@ -27,14 +27,6 @@ EXPECTED = [
     "07_beyond_first_derivatives.ipynb",
     "08_forward_vs_reverse.ipynb",
 ]
-
-
-def _export_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("notebook_export", NOTEBOOK_DIR / "export.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_notebooks_are_there_in_reading_order() -> None:
@@ -62,10 +54,10 @@ def test_notebook_is_stored_clean_and_valid(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_in_a_real_kernel(path: Path) -> None:
-    export = _export_module()
-    notebook, seconds = export.execute(path)
-    print(f"{path.name}: {seconds:.1f} s", file=sys.stderr)
+def test_notebook_runs_in_a_real_kernel(path: Path, exported_notebooks: Exported) -> None:
+    assert path.name not in exported_notebooks.failures, exported_notebooks.failures[path.name]
+    print(f"{path.name}: {exported_notebooks.seconds[path.name]:.1f} s", file=sys.stderr)
+    notebook = nbformat.read(exported_notebooks.out / path.name, as_version=4)
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     # Pictures arrive inline: graphs as SVG, matplotlib figures as PNG.
@@ -82,7 +74,22 @@ def test_the_kernel_is_this_interpreter_with_this_checkout(tmp_path: Path) -> No
     )]
     path = tmp_path / "probe.ipynb"
     nbformat.write(probe, path)
-    notebook, _ = _export_module().execute(path)
+    notebook, _ = export_module().execute(path)
     prefix, engine = notebook.cells[0].outputs[0].text.split()
     assert Path(prefix).resolve() == Path(sys.prefix).resolve()
     assert Path(engine).resolve().parent == NOTEBOOK_DIR.parent / "autograd_lite"
+
+
+def test_make_notebooks_prints_no_kernel_warning(tmp_path: Path) -> None:
+    """The export talks to its kernel over Unix sockets: no unencrypted-TCP warning, nor any
+    other line on standard error."""
+    first = NOTEBOOKS[0]
+    result = subprocess.run(
+        [sys.executable, str(NOTEBOOK_DIR / "export.py"), "--out", str(tmp_path), str(first)],
+        capture_output=True, text=True, timeout=600, check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert f"{first.name}: ran in" in result.stdout
+    assert (tmp_path / f"{first.stem}.html").exists() and (tmp_path / first.name).exists()

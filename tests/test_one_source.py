@@ -122,6 +122,8 @@ KINKS: list[tuple[str, Callable[..., Any], list[float], list[float]]] = [
     ("leaky_relu slope", lambda x, s: ops.leaky_relu(x, s), [-3.0, 0.5], [0.5, -3.0]),
     ("leaky_relu slope above 0", lambda x, s: ops.leaky_relu(x, s), [3.0, 0.5], [1.0, 0.0]),
     ("power, zero base, in the exponent", lambda a, b: a**b, [0.0, 2.0], [0.0, 0.0]),
+    # only the exponent needs a gradient: the base's derivative (infinite here) is never taken
+    ("power, constant zero base", lambda x: 0.0**x, [0.5], [0.0]),
     ("power, positive base", lambda a, b: a**b, [2.0, 3.0], [12.0, 8.0 * math.log(2.0)]),
 ]
 

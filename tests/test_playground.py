@@ -60,7 +60,7 @@ def test_result_lines_are_what_the_command_line_prints(capsys: pytest.CaptureFix
 def test_frames_are_the_steppers_frames() -> None:
     got = answer("x*x + exp(y)", "x=0.5,y=-1")
     evaluation = parse("x*x + exp(y)").evaluate({"x": 0.5, "y": -1.0})
-    evaluation.root.label = "x*x + exp(y)"
+    evaluation.root.label = "f"
     stepper = backward_stepper(evaluation.root)
     assert got["frames"] == [stepper._frame_data(frame) for frame in stepper.frames]
     for frame in got["frames"]:  # every frame's node, edge and op is in the drawing
@@ -110,9 +110,27 @@ def test_an_expression_of_numbers_alone_has_no_backward_pass() -> None:
     assert got["value"] == "6.0" and got["frames"] == [] and got["variables"] == []
 
 
-def test_explain_is_refused_for_a_name_that_is_not_a_variable() -> None:
+def test_explain_is_what_the_command_line_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    for expression, at, wrt in [("tanh(x*w+b)", "x=2,w=-3,b=6.88", "w"),
+                                ("-x * x", "x=0.5", "x"), ("x*y + x", "x=1,y=2", "x")]:
+        answer(expression, at)
+        got = json.loads(runner.explain(wrt))
+        assert main(["explain", expression, "--at", at, "--wrt", wrt]) == 0
+        assert got == {"text": capsys.readouterr().out.rstrip("\n")}
+        assert got["text"].startswith(f"∂f/∂{wrt}, as reverse mode computes it")
+
+
+def test_explain_refusals_are_the_command_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    long = "x" + "*x" * 60
+    answer(long, "x=1.01")
+    error = json.loads(runner.explain("x"))["error"]
+    assert main(["explain", long, "--at", "x=1.01", "--wrt", "x"]) == 1
+    assert f"autograd-lite: {error}" == capsys.readouterr().err.strip()
+    assert error.startswith("error: explain: the derivation of ∂f/∂x has ")
     answer("x*y", "x=1,y=2")
-    assert "error" in json.loads(runner.explain("z"))
+    assert json.loads(runner.explain("z")) == {"error": "no variable 'z' in the last expression"}
+    answer("x*", "x=1")  # a failed run leaves nothing to explain
+    assert "error" in json.loads(runner.explain("x"))
 
 
 @given(st.text(max_size=60), st.text(max_size=30))

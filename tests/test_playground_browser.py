@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from autograd_lite import backward_stepper
 from autograd_lite.cli.expression import ExpressionError, parse
+from autograd_lite.cli.main import main
 from autograd_lite.drawing import format_number
 
 SITE = Path(__file__).resolve().parent.parent / "site"
@@ -136,6 +137,12 @@ def test_a_shared_address_fills_the_form_runs_and_draws(shared: Visit) -> None:
     assert shown["value"] == pytest.approx(evaluation.root.data, rel=1e-14)
     for name, value in evaluation.inputs.items():
         assert shown[f"df/d{name}"] == pytest.approx(value.grad, rel=1e-14)
+    summary = page.eval_on_selector_all(
+        "#summary tr", "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent))"
+    )
+    assert ["f", format_number(evaluation.root.data), ""] in summary
+    for name, value in evaluation.inputs.items():
+        assert [name, format_number(value.data), format_number(value.grad)] in summary
     assert page.locator("#graph svg g.node").count() > 0
     texts = page.eval_on_selector_all("#graph text", "els => els.map(e => e.textContent)")
     assert f"data {format_number(evaluation.root.data)}" in texts
@@ -145,7 +152,7 @@ def test_a_shared_address_fills_the_form_runs_and_draws(shared: Visit) -> None:
 def test_arrow_keys_step_through_the_engines_frames(shared: Visit) -> None:
     page = shared.page
     evaluation = parse("tanh(x*w+b)").evaluate({"x": 2.0, "w": -3.0, "b": 6.88})
-    evaluation.root.label = "tanh(x*w+b)"
+    evaluation.root.label = "f"
     stepper = backward_stepper(evaluation.root)
     frames = stepper.frames
     page.keyboard.press("Home")
@@ -153,7 +160,7 @@ def test_arrow_keys_step_through_the_engines_frames(shared: Visit) -> None:
     for k in range(1, len(frames)):
         page.keyboard.press("ArrowRight")
         assert shared.current() == [frames[k].node_id]
-        assert page.inner_text("#caption") == stepper._frame_data(frames[k])["caption"]
+        assert page.inner_text("#caption") == stepper.caption(frames[k])
         assert page.inner_text("#counter") == f"step {k + 1} / {len(frames)}"
     w = next(f for f in frames if f.node is evaluation.inputs["w"])
     assert shared.grad_text(w.node_id) == f"grad {format_number(w.grad)}"  # gradient on screen
@@ -162,6 +169,21 @@ def test_arrow_keys_step_through_the_engines_frames(shared: Visit) -> None:
     assert shared.grad_text(frames[-1].node_id) == "grad ?"
     page.keyboard.press("ArrowLeft")
     assert shared.current() == [frames[-3].node_id]
+    assert shared.errors == []
+
+
+def test_explain_shows_the_command_lines_derivation_for_the_variable_picked(
+    shared: Visit, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = shared.page
+    assert page.eval_on_selector_all("#wrt option", "os => os.map(o => o.value)") == ["x", "w", "b"]
+    assert main(["explain", "tanh(x*w+b)", "--at", "x=2,w=-3,b=6.88", "--wrt", "w"]) == 0
+    expected = capsys.readouterr().out.rstrip("\n")
+    page.select_option("#wrt", "w")
+    page.wait_for_function(
+        "() => document.getElementById('explain').textContent.startsWith('∂f/∂w')"
+    )
+    assert page.inner_text("#explain") == expected
     assert shared.errors == []
 
 
@@ -184,6 +206,26 @@ def test_bad_input_shows_the_command_lines_message_with_the_caret(shared: Visit)
     assert shared.errors == []
 
 
+def test_a_slow_layout_never_holds_the_page(shared: Visit) -> None:
+    """A graph Graphviz needs minutes for (two variables feeding 200 products) is laid out in
+    a worker: the page keeps answering, shows the numbers, and the next expression replaces
+    the layout at once."""
+    page = shared.page
+    tangled = "+".join(["(" + "*".join(["x", "y"] * 25) + ")"] * 4)
+    page.fill("#expr", tangled)
+    page.fill("#at", "x=1.001,y=0.999")
+    page.press("#at", "Enter")
+    page.wait_for_function("() => document.body.dataset.state === 'drawing'", timeout=START_MS)
+    assert "laying out the graph" in page.inner_text("#graph")
+    assert _numbers(page.inner_text("#result"))["df/dy"] > 0  # the numbers are already there
+    shared.edit("x*y", "x=3,y=4")
+    assert page.locator("#graph svg g.node").count() > 0
+    assert "data 12" in page.eval_on_selector_all(
+        "#graph text", "els => els.map(e => e.textContent)"
+    )
+    assert shared.errors == []
+
+
 def test_editing_updates_the_address_and_the_address_round_trips(
     shared: Visit, browser: Browser, origin: str
 ) -> None:
@@ -198,6 +240,20 @@ def test_editing_updates_the_address_and_the_address_round_trips(
         assert all(request.startswith(origin + "/") for request in again.requests)
     finally:
         again.context.close()
+
+
+def test_opened_as_a_file_it_says_to_use_make_serve_docs(browser: Browser) -> None:
+    page_file = SITE / "playground" / "index.html"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri() + "?expr=x*y&at=x=1,y=2")
+        page.wait_for_function("() => document.body.dataset.state === 'failed'")
+        message = page.inner_text("#error")
+        assert "needs a web server" in message and "make serve-docs" in message
+        assert "http://127.0.0.1:8000/playground/index.html?expr=x*y&at=x=1,y=2" in message
+    finally:
+        context.close()
 
 
 def test_no_request_leaves_the_servers_origin(shared: Visit, origin: str) -> None:

@@ -179,3 +179,15 @@ def test_two_scores_keep_the_margin_contour(tmp_path: Path) -> None:
     assert xs and all(abs(x - 0.25) < 1e-9 for x in xs)
     assert axes.get_legend() is not None and len(figure.axes) == 2  # the score's colour bar
     assert region_colours_found(tmp_path / "two.png", 3)[2] < 0.001  # no class regions
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 7, 10, 20, 137])
+def test_epoch_and_step_ticks_are_whole_numbers(tmp_path: Path, epochs: int) -> None:
+    history = {"loss": [1.0 / (e + 1) for e in range(epochs)],
+               "accuracy": [0.5] * epochs}
+    figure = plot_history(history, tmp_path / "h.png")
+    norms = plot_gradient_norms({"layers.0": [1.0 + e for e in range(epochs)]})
+    for axes in [*figure.axes[:2], norms.axes[0]]:
+        low, high = axes.get_xlim()
+        ticks = [t for t in axes.get_xticks() if low <= t <= high]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks

@@ -208,3 +208,14 @@ def test_exported() -> None:
     assert autograd_lite.backward_stepper is backward_stepper
     assert isinstance(backward_stepper(Value(1.0)), BackwardStepper)
     assert format_number(backward_stepper(Value(1.0)).frames[0].grad) == "1"
+
+
+def test_a_loss_of_one_term_has_no_node_that_adds_nothing() -> None:
+    import nn
+
+    out = Value(0.75, label="out_o1")
+    for loss in (nn.half_sum_squared_error(out, 0.01), nn.half_sum_squared_error([out], [0.01])):
+        order = topological_order(loss)
+        assert not [n for n in order if n.op == "add_n" and len(n.parents) == 1]
+        frames = backward_stepper(loss).frames
+        assert frames[-1].node is out and frames[-1].grad == pytest.approx(0.74)

@@ -28,10 +28,13 @@ def test_batched_replay_equals_eager_per_example(program: Program, rows: list[li
     except (OverflowError, ValueError, ZeroDivisionError):
         assume(False)
     vtape = vectorize(trace(f, *program[0]))
-    outputs, input_grads, _ = vtape.per_example(*np.array(batch).T)
+    outputs, input_grads, leaf_grads = vtape.per_example(*np.array(batch).T)
     for row, (value, grads) in enumerate(expected):
         assert outputs[row] == pytest.approx(value, rel=1e-12, abs=1e-12)
         assert input_grads[row].tolist() == pytest.approx(grads, rel=1e-9, abs=1e-12)
+    _, summed = vtape.value_and_grad(*np.array(batch).T, reduce="sum")  # contracted early
+    expected_sum = leaf_grads.sum(axis=0).tolist()  # NaN for a constant exponent at a base < 0
+    assert summed.tolist() == pytest.approx(expected_sum, rel=1e-9, abs=1e-12, nan_ok=True)
 
 
 def hinge(layers, point: list[Value], label: Value) -> Value:  # type: ignore[no-untyped-def]
@@ -98,3 +101,19 @@ def test_refusals_are_clear() -> None:
         vtape.forward([3.0, 0.0])
     with pytest.raises(ValueError, match="batch size"):
         vectorize(trace(lambda x, y: x * y, 1.0, 2.0)).forward([1.0, 2.0], [1.0])
+
+
+def test_a_leaf_read_both_beside_inputs_and_beside_leaves() -> None:
+    w, b = Value(0.7), Value(-0.2)
+
+    def loss(x: Value) -> Value:  # position 1 of the products: x, x and b; position 0: w, w, b
+        return (w * x + b).tanh() * (w * x).relu() + b * b
+
+    xs = [1.3, -0.4, 2.0]
+    vtape = vectorize(trace(loss, 1.3))
+    outputs, grads = vtape.value_and_grad(xs, reduce="sum")
+    total = al.total([loss(Value(x)) for x in xs])
+    total.backward()
+    assert outputs.sum() == pytest.approx(total.data, rel=1e-14)
+    by_leaf = dict(zip(vtape.tape.leaves, grads.tolist()))
+    assert [by_leaf[w], by_leaf[b]] == pytest.approx([w.grad, b.grad], rel=1e-12)

@@ -1,7 +1,7 @@
 """Model-level pictures (nn.views), rendered by the real ``dot`` and read back from the SVG.
 
 They are duck-typed on ``model.layers[i].neurons[j].w / .b / .activation``; the stand-ins in
-``stand_ins.py`` have exactly that shape (and build the seed's worked example).
+``stand_ins.py`` have exactly that shape (and build the textbook worked example).
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def test_module_view_shows_each_neurons_weights_bias_and_gradients() -> None:
             b = neuron.b
             expected += [f"b {b.label}", format_number(b.data), f"grad {format_number(b.grad)}"]
             assert texts == expected
-    assert elements["l1n0"].texts[2:5] == ["w.0 w5", "0.4", "grad 0.08217"]  # the seed's dE/dw5
+    assert elements["l1n0"].texts[2:5] == ["w.0 w5", "0.4", "grad 0.08217"]  # the published dE/dw5
 
 
 def test_module_view_stays_small_for_big_models() -> None:

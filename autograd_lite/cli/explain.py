@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     root.label = args.name
     try:
         explanation = explain(root, inputs[wrt], max_steps=args.max_steps)
-    except ValueError as error:
+    except (ArithmeticError, ValueError) as error:  # too long, or a derivative that is infinite
         raise CommandError(str(error)) from None
     out.result(explanation.to_latex() if args.latex else str(explanation))
     out.emit({

@@ -20,6 +20,10 @@ class CommandError(Exception):
         self.detail = detail
 
 
+class UsageError(CommandError):
+    """Options that contradict each other (exit status 2, like argparse's own usage errors)."""
+
+
 class Reporter:
     """Prints a command's output in the mode asked for.
 

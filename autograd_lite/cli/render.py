@@ -16,10 +16,18 @@ from .expression import (
     parse,
     parse_assignments,
 )
-from .output import CommandError, Reporter, graph_bytes, json_number, write_all
+from .output import (
+    CommandError,
+    Reporter,
+    UsageError,
+    graph_bytes,
+    json_number,
+    write_all,
+)
 
-FORMATS = ("svg", "png", "dot")
-_SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
+FORMATS = ("svg", "png", "pdf", "dot")
+#: File suffix -> the format written into such a file (``.gv`` is Graphviz's other DOT suffix).
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 _ROOT_LABEL_LIMIT = 30
 
 
@@ -31,14 +39,34 @@ def at_option(text: str) -> dict[str, float]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def picture_format(args: argparse.Namespace) -> str:
-    """--format, else the suffix of -o, else svg."""
-    if args.format is not None:
-        return str(args.format)
-    return _SUFFIXES.get(Path(args.output).suffix.lower(), "svg") if args.output else "svg"
+def picture_format(output: str | None, fmt: str | None) -> str:
+    """The format to draw in: the one the suffix of ``output`` names, else ``fmt``, else svg.
+
+    Raises:
+        UsageError: ``fmt`` contradicts the suffix (``--format png -o a.svg``), or the suffix
+            names no format and ``fmt`` is not given (``-o graph.txt``).
+    """
+    suffix = Path(output).suffix.lower() if output else ""
+    implied = SUFFIXES.get(suffix)
+    if implied is not None and fmt is not None and fmt != implied:
+        raise UsageError(
+            f"--format {fmt} contradicts the file name {output!r}, whose suffix {suffix} means "
+            f"{implied}; drop --format, or name the file *.{_suffix_of(fmt)}"
+        )
+    if suffix and implied is None and fmt is None:
+        raise UsageError(
+            f"cannot tell the picture format from the file name {output!r}: use a name ending "
+            f"in {', '.join(SUFFIXES)}, or give --format {{{','.join(FORMATS)}}}"
+        )
+    return implied or fmt or "svg"
+
+
+def _suffix_of(fmt: str) -> str:
+    return next(suffix for suffix, name in SUFFIXES.items() if name == fmt)[1:]
 
 
 def run(args: argparse.Namespace, out: Reporter) -> None:
+    fmt = picture_format(args.output, args.format)
     values: dict[str, float] = {}
     for group in args.at or []:
         for name, value in group.items():
@@ -56,7 +84,6 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     if root.requires_grad:
         _backward(root, args.expression)
 
-    fmt = picture_format(args)
     graph_path = Path(args.output) if args.output else Path(f"graph.{fmt}")
     try:
         contents = [(graph_path, graph_bytes(draw_dot(root, format=fmt, color_by_grad=True), fmt))]
@@ -122,11 +149,13 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-o", "--output", metavar="FILE",
-        help="where to draw the graph (default graph.svg, or graph.png / graph.dot with --format)",
+        help="where to draw the graph; its suffix (.svg, .png, .pdf, .dot or .gv) sets the "
+        "format (default graph.svg, or graph.FORMAT with --format)",
     )
     parser.add_argument(
         "--format", choices=FORMATS,
-        help="picture format (default: from the -o suffix, else svg); dot writes DOT source",
+        help="picture format when -o has no suffix (default svg); dot writes DOT source. "
+        "A --format that contradicts the suffix of -o is an error",
     )
     parser.add_argument(
         "--steps", metavar="FILE.html",

@@ -155,9 +155,16 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
                                            accuracy=setup.accuracy)
     assert train_accuracy is not None and test_accuracy is not None  # every setup has one
     out.result(
-        f"after {history.epochs} epochs: loss {train_loss:.4f} (test {test_loss:.4f}), "
-        f"train accuracy {train_accuracy:.1%}, test accuracy {test_accuracy:.1%}"
+        f"after {history.epochs} epochs, the trained model: loss {train_loss:.4f} (test "
+        f"{test_loss:.4f}), train accuracy {train_accuracy:.1%}, test accuracy "
+        f"{test_accuracy:.1%}"
     )
+    if history.accuracy:
+        out.detail(
+            f"(the progress bar's loss {history.loss[-1]:.4f} and acc {history.accuracy[-1]:.1%} "
+            "are the last epoch's means over its batches, each measured while the weights were "
+            "still changing)"
+        )
 
     folder = Path(args.out)
     files = [_save_model(model, folder / "model.json")]
@@ -270,7 +277,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=positive_int, default=20, help="default 20")
     parser.add_argument("--batch-size", type=positive_int, default=16, help="default 16")
     parser.add_argument("--seed", type=int, default=0,
-                        help="seed for the data, the weights and the batches (default 0)")
+                        help="random seed for the data, the weights and the batches (default 0)")
     parser.add_argument("--out", default="out", metavar="DIR",
                         help="where to write the model and pictures (default out)")
     parser.set_defaults(handler=run)

@@ -1,4 +1,7 @@
-"""``autograd-lite worked-example``: the seed's 2-2-2 network, figure by figure, and its pictures.
+"""``autograd-lite worked-example``: the textbook 2-2-2 network, figure by figure, and its pictures.
+
+The network and its figures are those of Matt Mazur's "A Step by Step Backpropagation Example"
+(2015), a walk-through of one step of backpropagation by hand.
 
 The numbers and the table are ``nn.worked_example``'s; this module prints them, names the
 update order asked for, and writes the network diagram and the backward stepper page.
@@ -13,13 +16,14 @@ from typing import Any
 from autograd_lite import backward_stepper
 from nn import worked_example
 from nn.views import draw_network
-from nn.worked_example import GRADIENT_DESCENT, OUTPUT_LAYER_FIRST
+from nn.worked_example import GRADIENT_DESCENT, ORDERS, OUTPUT_LAYER_FIRST
 
 from .output import Reporter, graph_bytes, write_all
 
 ORDER_NAMES = {
     GRADIENT_DESCENT: "gradient descent (every gradient from the old weights)",
-    OUTPUT_LAYER_FIRST: "the seed's order (w5..w8 updated first, then w1..w4 through them)",
+    OUTPUT_LAYER_FIRST: "the walk-through's order (w5..w8 updated first, then w1..w4 through "
+    "the new w5..w8)",
 }
 
 
@@ -27,8 +31,10 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
     gradient_descent = worked_example.run(GRADIENT_DESCENT)
     output_layer_first = worked_example.run(OUTPUT_LAYER_FIRST)
     rows = worked_example.table_rows(gradient_descent, output_layer_first)
-    chosen = output_layer_first if args.seed_order else gradient_descent
-    out.detail("The 2-2-2 logistic network of the seed: each figure it prints, and the engine's")
+    chosen = output_layer_first if args.order == OUTPUT_LAYER_FIRST else gradient_descent
+    out.detail("The 2-2-2 logistic network of Matt Mazur's \"A Step by Step Backpropagation "
+               "Example\" (2015):")
+    out.detail("each figure the walk-through prints beside the one the engine computes.")
     out.detail()
     out.detail(worked_example.format_table(rows))
     out.detail()
@@ -75,19 +81,24 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "worked-example",
         parents=[common],
-        help="the seed's 2-2-2 network: its figures beside the engine's, and its pictures",
+        help="the textbook 2-2-2 network: its published figures beside the engine's, and "
+        "its pictures",
         description=(
-            "The textbook 2-2-2 logistic network (inputs 0.05 and 0.10, targets 0.01 and 0.99, "
-            "learning rate 0.5): a table of every figure the seed document prints beside the "
-            "one the engine computes, then the error after 1 and 10,000 updates. Writes the "
+            "The 2-2-2 logistic network of Matt Mazur's \"A Step by Step Backpropagation "
+            "Example\" (2015): inputs i1 = 0.05 and i2 = 0.10, targets 0.01 and 0.99, "
+            "learning rate 0.5. Prints a table of every figure the walk-through publishes "
+            "beside the one the engine computes, then the error after 1 and 10,000 updates. "
+            "Writes the "
             "network diagram (worked_example_network.svg) and the backward pass as a "
             "step-by-step page (worked_example_stepper.html) to --out."
         ),
     )
     parser.add_argument(
-        "--seed-order", action="store_true",
-        help="report the errors for the seed's update order (w5..w8 first) instead of "
-        "gradient descent",
+        "--order", choices=ORDERS, default=GRADIENT_DESCENT,
+        help="how the 1 and 10,000 updates are taken: gradient_descent (the default: every "
+        "gradient from the old weights, then every update) or output_layer_first (w5..w8 "
+        "updated first and the output deltas sent back through the new w5..w8, which "
+        "reproduces the walk-through's later figures)",
     )
     parser.add_argument("--out", default="out", metavar="DIR",
                         help="where to write the pictures (default out)")

@@ -9,9 +9,9 @@ PyTorch is optional (the ``torch`` extra): torch is imported inside these functi
 ``nn`` is imported.
 """
 
+from ..activations import LEAKY_RELU_SLOPE
 from .compare import GradientRow, LossPair, Pair, TorchComparison, compare_with_torch
 from .convert import (
-    LEAKY_RELU_SLOPE,
     SMALLEST_SOFTPLUS_THRESHOLD,
     SOFTPLUS_THRESHOLD,
     UnsupportedLayerError,

@@ -28,14 +28,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograd_lite import Value
 
+from ..activations import LEAKY_RELU_SLOPE
 from ..layers import MLP
 
 if TYPE_CHECKING:
     import torch
     from torch.nn import Sequential as TorchSequential
 
-#: The slope of nn's ``"leaky_relu"`` (``Value.leaky_relu``'s default, as in PyTorch).
-LEAKY_RELU_SLOPE = 0.01
 
 #: ``torch.nn.Softplus`` returns x itself above ``threshold``; log(1 + e^x) differs from x by
 #: e^-x, which is below float64's resolution of x once x > 37. At 40 the switch is invisible.

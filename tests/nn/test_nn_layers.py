@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from typing import Any
 
 import pytest
 import torch
@@ -139,3 +140,18 @@ def test_shared_frozen_bias_gets_no_update() -> None:
     nn.SGD(model.parameters(), lr=0.5).step()
     assert bias.data == 0.35 and bias.grad == 0.0
     assert len(model.parameters()) == 8 + 2
+
+
+@pytest.mark.parametrize("activation", sorted(nn.ACTIVATIONS))
+def test_forward_mode_runs_through_a_model_and_agrees_with_reverse_mode(activation: str) -> None:
+    """Activations are operations, so jvp's dual numbers pass through a model like Values."""
+    from autograd_lite import grad, jvp
+
+    model = nn.MLP(2, [3, 1], activation=activation, seed=3)
+
+    def f(a: Any, b: Any) -> Any:
+        return model([a, b])
+
+    _, along_a = jvp(f, (0.5, -1.25), (1.0, 0.0))
+    _, along_b = jvp(f, (0.5, -1.25), (0.0, 1.0))
+    assert (along_a, along_b) == pytest.approx(grad(f, argnums=(0, 1))(0.5, -1.25), abs=1e-12)

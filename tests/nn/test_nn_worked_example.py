@@ -1,4 +1,4 @@
-"""The seed's 2-2-2 worked example: every printed figure, to the digits printed."""
+"""The textbook 2-2-2 worked example (Matt Mazur, 2015): every published figure, to its digits."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def gd() -> we.WorkedExample:
 
 
 @pytest.fixture(scope="module")
-def seed_order() -> we.WorkedExample:
+def output_layer_first() -> we.WorkedExample:
     return we.run(we.OUTPUT_LAYER_FIRST)
 
 
@@ -82,16 +82,16 @@ def test_gradient_descent_facts(gd: we.WorkedExample) -> None:
 
 
 def test_the_documents_own_figures_come_from_updating_w5_to_w8_first(
-    seed_order: we.WorkedExample,
+    output_layer_first: we.WorkedExample,
 ) -> None:
-    assert _to_digits(seed_order.error_after_one_update, "0.000000000") == "0.291027924"
-    assert _to_digits(seed_order.outputs_after[0], "0.000000000") == "0.015912196"
-    assert _to_digits(seed_order.outputs_after[1], "0.000000000") == "0.984065734"
+    assert _to_digits(output_layer_first.error_after_one_update, "0.000000000") == "0.291027924"
+    assert _to_digits(output_layer_first.outputs_after[0], "0.000000000") == "0.015912196"
+    assert _to_digits(output_layer_first.outputs_after[1], "0.000000000") == "0.984065734"
     # The first-step figures and the output weights are the same in both orders ...
-    assert seed_order.e_total == pytest.approx(0.298371109, abs=5e-10)
-    assert _to_digits(seed_order.updated["w5"], "0.00000000") == "0.35891648"
+    assert output_layer_first.e_total == pytest.approx(0.298371109, abs=5e-10)
+    assert _to_digits(output_layer_first.updated["w5"], "0.00000000") == "0.35891648"
     # ... but the hidden weights differ from the document's printed w1+ (which follow gradients).
-    assert _to_digits(seed_order.updated["w1"], "0.000000000") != "0.149780716"
+    assert _to_digits(output_layer_first.updated["w1"], "0.000000000") != "0.149780716"
 
 
 def test_gradients_match_torch(gd: we.WorkedExample) -> None:
@@ -126,9 +126,9 @@ def test_the_network_is_an_mlp_with_named_shared_frozen_biases() -> None:
 
 
 def test_table_rows_cover_the_document_and_mark_what_differs(
-    gd: we.WorkedExample, seed_order: we.WorkedExample
+    gd: we.WorkedExample, output_layer_first: we.WorkedExample
 ) -> None:
-    rows = we.table_rows(gd, seed_order)
+    rows = we.table_rows(gd, output_layer_first)
     assert all(isinstance(r, we.Row) and len(r) == 3 for r in rows)
     differs = {r.quantity for r in rows if not r.matches}
     assert differs == {
