@@ -151,7 +151,8 @@ serve-docs:
 # --- Mutation testing (tests/README.md: "Mutation testing"); not part of `make test` or CI ------
 # mutmut (pinned in the `mutate` extra) changes the engine, the tape and the optimizers one small
 # edit at a time ([tool.mutmut] in pyproject.toml lists the files and the fast test subset) and
-# runs the tests that reach each edit. About 15 minutes on two cores; survivors are listed at the
+# runs the tests that reach each edit. Tens of minutes on two cores (tests/README.md has the last
+# run); survivors are listed at the
 # end, and `.venv/bin/mutmut show NAME` shows one.
 .PHONY: mutate
 mutate: setup
