@@ -147,3 +147,17 @@ test: playground
 PORT ?= 8000
 serve-docs:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory site
+
+# --- Mutation testing (tests/README.md: "Mutation testing"); not part of `make test` or CI ------
+# mutmut (pinned in the `mutate` extra) changes the engine, the tape and the optimizers one small
+# edit at a time ([tool.mutmut] in pyproject.toml lists the files and the fast test subset) and
+# runs the tests that reach each edit. Tens of minutes on two cores (tests/README.md has the last
+# run); survivors are listed at the
+# end, and `.venv/bin/mutmut show NAME` shows one.
+.PHONY: mutate
+mutate: setup
+	$(PY) -m pip install --quiet -e ".[mutate]"
+	rm -rf mutants
+	$(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut results
+	$(VENV)/bin/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json && echo

@@ -147,6 +147,13 @@ def test_vectorised_backward_adds_into_grad_like_value_backward() -> None:
     )
 
 
+def test_vectorised_backward_returns_the_sum_when_asked() -> None:
+    _, loss = _model()
+    vtape = vectorize(trace(loss, 1.3))
+    total = vtape.backward(np.array([1.3, -0.4]), reduce="sum")
+    assert total == pytest.approx(loss(1.3).data + loss(-0.4).data, rel=1e-15)
+
+
 def test_vectorised_backward_averages_the_batch_by_default() -> None:
     params, loss = _model()
     vtape = vectorize(trace(loss, 1.3))
@@ -177,6 +184,7 @@ def test_max_nodes_is_inclusive(n: int) -> None:
     assert count_nodes(y, stop_after=n) == n  # the limit itself: counted exactly
     if n > 1:
         assert count_nodes(y, stop_after=n - 1) == n  # one past the limit: the count stops there
+    assert count_nodes(y, stop_after=0) == 1  # past a limit of 0 as soon as the root is seen
     draw_dot(y, max_nodes=n)
     backward_stepper(y, max_nodes=n)
     if n > 1:
