@@ -34,6 +34,12 @@ def site(exported_notebooks: Exported, tmp_path_factory: pytest.TempPathFactory)
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
     assert result.returncode == 0, result.stderr
+    # make docs then builds its DOCS_PARTS into the site: the playground the guide links to.
+    part = subprocess.run(
+        [sys.executable, str(ROOT / "playground" / "build.py"), str(target / "playground")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert part.returncode == 0, part.stderr
     return target
 
 
