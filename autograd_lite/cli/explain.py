@@ -7,23 +7,12 @@ from typing import Any
 
 from autograd_lite import explain
 
-from .expression import ExpressionError, parse
 from .output import CommandError, Reporter, json_number
-from .render import at_option
+from .render import at_option, evaluate_at
 
 
 def run(args: argparse.Namespace, out: Reporter) -> None:
-    values: dict[str, float] = {}
-    for group in args.at or []:
-        for name, value in group.items():
-            if name in values:
-                raise CommandError(f"--at gives {name!r} twice")
-            values[name] = value
-    try:
-        expression = parse(args.expression)
-        evaluation = expression.evaluate(values)
-    except ExpressionError as error:
-        raise CommandError(str(error), error.caret()) from None
+    evaluation = evaluate_at(args)
     inputs = evaluation.inputs
     wrt = args.wrt
     if wrt is None:

@@ -65,8 +65,12 @@ def _suffix_of(fmt: str) -> str:
     return next(suffix for suffix, name in SUFFIXES.items() if name == fmt)[1:]
 
 
-def run(args: argparse.Namespace, out: Reporter) -> None:
-    fmt = picture_format(args.output, args.format)
+def evaluate_at(args: argparse.Namespace) -> Evaluation:
+    """``args.expression`` evaluated at the ``--at`` values, or a CommandError with the caret.
+
+    Raises:
+        CommandError: a name given twice in ``--at``, or a parse or evaluation error.
+    """
     values: dict[str, float] = {}
     for group in args.at or []:
         for name, value in group.items():
@@ -74,10 +78,14 @@ def run(args: argparse.Namespace, out: Reporter) -> None:
                 raise CommandError(f"--at gives {name!r} twice")
             values[name] = value
     try:
-        expression = parse(args.expression)
-        evaluation = expression.evaluate(values)
+        return parse(args.expression).evaluate(values)
     except ExpressionError as error:
         raise CommandError(str(error), error.caret()) from None
+
+
+def run(args: argparse.Namespace, out: Reporter) -> None:
+    fmt = picture_format(args.output, args.format)
+    evaluation = evaluate_at(args)
     root = evaluation.root
     if root not in evaluation.inputs.values() and len(args.expression) <= _ROOT_LABEL_LIMIT:
         root.label = args.expression.strip()
