@@ -11,24 +11,21 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from autograd_lite import backward_stepper
 from autograd_lite.cli.expression import ExpressionError, parse
 from autograd_lite.cli.main import main
 from autograd_lite.drawing import format_number
+from tests.browser_offline import launch
 
 SITE = Path(__file__).resolve().parent.parent / "site"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Starting Python in WebAssembly takes seconds; on a busy 2-core machine, many.
 START_MS = 180_000
 SHARED = "playground/index.html?expr=tanh(x*w+b)&at=x=2,w=-3,b=6.88"
@@ -60,12 +57,8 @@ def origin() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run `make test` (it installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
 class Visit:

@@ -7,40 +7,25 @@ press the buttons and keys a student would.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from autograd_lite import Value, backward_stepper
 from autograd_lite.drawing import format_number
 from autograd_lite.naming import decimal, signed
 from autograd_lite.stepper import BackwardStepper
+from tests.browser_offline import launch
 from tests.stand_ins import seed_loss, seed_network
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run `make test` (it installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
 class Session:
