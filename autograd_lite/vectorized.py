@@ -3,10 +3,12 @@
 A tape records the graph of *one* example. Every example of a batch runs the same graph on
 different numbers, so each node becomes a column of a matrix ``V[batch, column]``. Nodes at the
 same depth with the same operation do not depend on each other: they form a group
-(:mod:`autograd_lite.batching`), computed by the operation's own rules run once on NumPy arrays
-for all examples and all nodes of the group (the sixteen neurons of a layer, say, for a hundred
-examples). The backward pass walks the groups in reverse and adds ``local derivative *
-gradient`` into the operands' columns, summing where several nodes share an operand.
+(:mod:`autograd_lite.batching`), computed for all examples and all nodes of the group at once
+(the sixteen neurons of a layer, say, for a hundred examples). The replay is NumPy code written
+once per tape from each operation's own rules (:mod:`autograd_lite.array_code`; ``source`` shows
+it): the forward pass group by group, then the backward pass in reverse, adding ``local
+derivative * gradient`` into the operands' columns and leaves, summed where several nodes share
+an operand.
 
 NumPy is an optional dependency (``pip install "autograd-lite[numpy]"``); the rest of the engine
 never needs it.
@@ -45,8 +47,15 @@ class VectorizedTape:
     Args:
         tape: The traced tape (without guards: one path serves every example).
 
+    Attributes:
+        tape: The traced tape.
+        layout: Its groups and columns (:func:`autograd_lite.batching.layout`).
+        source: The generated NumPy code.
+
     Raises:
         TraceGuardError: when the tape has guards.
+        ValueError: when an operation's ``local_grads`` returns another number of derivatives
+            than it has inputs.
 
     Example:
         >>> from autograd_lite import Value, trace
