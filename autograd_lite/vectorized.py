@@ -3,10 +3,12 @@
 A tape records the graph of *one* example. Every example of a batch runs the same graph on
 different numbers, so each node becomes a column of a matrix ``V[batch, column]``. Nodes at the
 same depth with the same operation do not depend on each other: they form a group
-(:mod:`autograd_lite.batching`), computed by the operation's own rules run once on NumPy arrays
-for all examples and all nodes of the group (the sixteen neurons of a layer, say, for a hundred
-examples). The backward pass walks the groups in reverse and adds ``local derivative *
-gradient`` into the operands' columns, summing where several nodes share an operand.
+(:mod:`autograd_lite.batching`), computed for all examples and all nodes of the group at once
+(the sixteen neurons of a layer, say, for a hundred examples). The replay is NumPy code written
+once per tape from each operation's own rules (:mod:`autograd_lite.array_code`; ``source`` shows
+it): the forward pass group by group, then the backward pass in reverse, adding ``local
+derivative * gradient`` into the operands' columns and leaves, summed where several nodes share
+an operand.
 
 NumPy is an optional dependency (``pip install "autograd-lite[numpy]"``); the rest of the engine
 never needs it.
@@ -15,15 +17,12 @@ never needs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import arguments
-from .batching import Group, operands_of
+from .array_code import generate
+from .batching import Group, layout
 from .tape import Tape, TraceGuardError
-
-if TYPE_CHECKING:
-    from .ops import Operation
-    from .value import Value
 
 Array = Any  # numpy.ndarray; Any keeps mypy happy without NumPy's stubs installed
 
@@ -48,8 +47,15 @@ class VectorizedTape:
     Args:
         tape: The traced tape (without guards: one path serves every example).
 
+    Attributes:
+        tape: The traced tape.
+        layout: Its groups and columns (:func:`autograd_lite.batching.layout`).
+        source: The generated NumPy code.
+
     Raises:
         TraceGuardError: when the tape has guards.
+        ValueError: when an operation's ``local_grads`` returns another number of derivatives
+            than it has inputs.
 
     Example:
         >>> from autograd_lite import Value, trace
@@ -70,45 +76,22 @@ class VectorizedTape:
                 "without data-dependent Python control flow"
             )
         self.nodes = tape.nodes
-        program = tape.program
-        leaf_number = {leaf: i for i, leaf in enumerate(program.leaves)}
-        groups = _by_depth(program.nodes)
-        # Columns: the inputs, then leaves some group reads beside other columns, then the
-        # results of each group in turn.
-        column: dict[Value, int] = {node: i for i, node in enumerate(program.inputs)}
-        for members in groups.values():
-            for k in range(len(members[0].parents)):
-                operands = [n.parents[k] for n in members]
-                if not all(p in leaf_number for p in operands):
-                    for p in operands:
-                        if p in leaf_number:
-                            column.setdefault(p, len(column))
-        if program.output in leaf_number:
-            column.setdefault(program.output, len(column))
-        self._leaf_columns = [(column[leaf], i) for leaf, i in leaf_number.items()
-                              if leaf in column]  # fmt: skip
-        ordered = sorted(groups.items(), key=lambda kv: kv[0][0])
-        # Leaf gradients are kept in the order the groups add into them, so that a layer's
-        # weights take consecutive columns (added in place); `_leaf_order` restores the tape's.
-        slot: dict[Value, int] = {}
-        for _, members in reversed(ordered):
-            for node in members:
-                for p in node.parents:
-                    if p in leaf_number and p not in column:
-                        slot.setdefault(p, len(slot))
-        for leaf in program.leaves:
-            slot.setdefault(leaf, len(slot))
-        self._leaf_order = np.array([slot[leaf] for leaf in program.leaves], dtype=int)
-        self.groups: list[Group] = []
-        for (_, operation, _), members in ordered:
-            start = len(column)
-            for node in members:
-                column[node] = len(column)
-            self.groups.append(_group(np, operation, start, members, column, leaf_number, slot))
-        self._width = len(column)
-        self._input_columns = np.array([column[n] for n in program.inputs], dtype=int)
-        self._output_column = column[program.output]
-        self._trainable = np.array([leaf.requires_grad for leaf in program.leaves], dtype=bool)
+        self.layout = layout(tape.program)
+        self.groups: list[Group] = self.layout.groups
+        code = generate(self.layout, np, len(tape.leaves))
+        self.source = code.source
+        namespace = dict(code.namespace)
+        exec(compile(code.source, "<autograd_lite vectorised replay>", "exec"), namespace)
+        self._forward_code = namespace["forward"]
+        self._backward_code = {True: namespace["backward_summed"],
+                               False: namespace["backward_each"]}  # fmt: skip
+        # The generated code keeps the leaves in its own order (a layer's side by side).
+        self._kept_leaves = [tape.leaves[i] for i in code.leaf_order]
+        slot = {leaf: k for k, leaf in enumerate(code.leaf_order)}
+        self._leaf_columns = [(col, slot[i]) for col, i in self.layout.leaf_columns]
+        self._tape_order = np.array([slot[i] for i in range(len(tape.leaves))], dtype=int)
+        self._input_columns = np.array(self.layout.input_columns, dtype=int)
+        self._trainable = np.array([leaf.requires_grad for leaf in tape.leaves], dtype=bool)
         self._all_trainable = bool(self._trainable.all())
 
     def _columns(self, batched_args: Sequence[Any]) -> Array:
@@ -142,22 +125,18 @@ class VectorizedTape:
             An array of shape ``[B]``.
         """
         with self._np.errstate(all="ignore"):
-            values, _, _ = self._forward(self._columns(batched_args))
-        return values[:, self._output_column]
+            values, _ = self._forward(self._columns(batched_args))
+        return values[:, self.layout.output_column]
 
-    def _forward(self, inputs: Array) -> tuple[Array, Array, list[Any]]:
+    def _forward(self, inputs: Array) -> tuple[Array, Array]:
         np = self._np
-        values = np.empty((len(inputs), self._width))
+        values = np.empty((len(inputs), self.layout.width))
         values[:, self._input_columns] = inputs
-        leaves = np.array([leaf.data for leaf in self.tape.leaves], dtype=float)
+        leaves = np.array([leaf.data for leaf in self._kept_leaves], dtype=float)
         for col, i in self._leaf_columns:
             values[:, col] = leaves[i]
-        operands = []
         try:
-            for group in self.groups:
-                found = group.operands(values, leaves)
-                values[:, group.start : group.start + group.size] = group.forward(found)
-                operands.append(found)
+            self._forward_code(values, leaves)
         except (ArithmeticError, ValueError):
             self._explain(inputs, range(len(inputs)))
             raise
@@ -167,7 +146,7 @@ class VectorizedTape:
             raise FloatingPointError(
                 f"example {rows[0]} of the batch gives an infinite or NaN value"
             )
-        return values, leaves, operands
+        return values, leaves
 
     def per_example(self, *batched_args: Any) -> tuple[Array, Array, Array]:
         """For every example: the output, and the derivatives with respect to the inputs and
@@ -184,29 +163,29 @@ class VectorizedTape:
         """
         return self._replay(batched_args, summed=False)
 
-    def _replay(self, batched_args: Sequence[Any], *, summed: bool) -> tuple[Array, Array, Array]:
+    def _replay(self, batched_args: Sequence[Any], *, summed: bool) -> tuple[Array, Any, Array]:
         """:meth:`per_example`, or with ``summed`` the leaf gradients summed over the batch
-        (one row), which contracts the batch away as early as possible."""
+        (one row, which contracts the batch away as early as possible) and no input
+        gradients (None)."""
         np = self._np
         with np.errstate(all="ignore"):  # a non-finite number is found and explained below
-            values, leaves, operands = self._forward(self._columns(batched_args))
+            values, leaves = self._forward(self._columns(batched_args))
             grads = np.zeros_like(values)
-            grads[:, self._output_column] = 1.0
+            grads[:, self.layout.output_column] = 1.0
             leaf_grads = np.zeros((1 if summed else len(values), len(leaves)))
-            for group, found in zip(reversed(self.groups), reversed(operands)):
-                span = slice(group.start, group.start + group.size)
-                group.backward(found, values[:, span], grads[:, span], grads, leaf_grads)
-        leaf_grads = leaf_grads[:, self._leaf_order]
+            self._backward_code[summed](values, leaves, grads, leaf_grads)
         for col, i in self._leaf_columns:
             leaf_grads[:, i] += grads[:, col].sum() if summed else grads[:, col]
-        input_grads = grads[:, self._input_columns]
+        leaf_grads = leaf_grads[:, self._tape_order]
+        # Summed, only what flows into the leaves is computed: the inputs' gradients are not.
+        input_grads = None if summed else grads[:, self._input_columns]
         trainable = leaf_grads if self._all_trainable else leaf_grads[:, self._trainable]
-        if not (np.isfinite(input_grads).all() and np.isfinite(trainable).all()):
+        if not (np.isfinite(trainable).all() and (summed or np.isfinite(input_grads).all())):
             raise FloatingPointError(
                 "a gradient in the vectorised replay is infinite or NaN; replay the offending "
                 "example eagerly under autograd_lite.detect_anomaly() to find the operation"
             )
-        return values[:, self._output_column], input_grads, leaf_grads
+        return values[:, self.layout.output_column], input_grads, leaf_grads
 
     def value_and_grad(self, *batched_args: Any, reduce: str | None = "sum",
                        ) -> tuple[Array, Array]:  # fmt: skip
@@ -264,49 +243,6 @@ def vectorize(tape: Tape) -> VectorizedTape:
         The vectorised tape.
     """
     return VectorizedTape(tape)
-
-
-def _by_depth(nodes: Sequence[Value]) -> dict[tuple[int, Operation, int], list[Value]]:
-    """The operation nodes by (depth, operation, number of operands)."""
-    depth: dict[Value, int] = {}
-    members: dict[tuple[int, Operation, int], list[Value]] = {}
-    for node in nodes:
-        if node.operation is None:
-            depth[node] = 0
-            continue
-        depth[node] = 1 + max(depth[p] for p in node.parents)
-        members.setdefault((depth[node], node.operation, len(node.parents)), []).append(node)
-    return members
-
-
-def _group(np: Any, operation: Operation, start: int, members: list[Value],
-           column: dict[Value, int], leaf_number: dict[Value, int],
-           slot: dict[Value, int]) -> Group:  # fmt: skip
-    """How a group reads each operand position (see :mod:`autograd_lite.batching`)."""
-    arity = len(members[0].parents)
-    kinds: dict[str, list[int]] = {"leaf": [], "shared": [], "column": []}
-    for k in range(arity):
-        operands = [n.parents[k] for n in members]
-        if all(p in leaf_number for p in operands):  # (a leaf may also have a column)
-            kinds["leaf"].append(k)
-        elif all(p is operands[0] for p in operands):
-            kinds["shared"].append(k)
-        else:
-            kinds["column"].append(k)
-    leaf_index = np.array([[leaf_number[n.parents[k]] for k in kinds["leaf"]] for n in members],
-                          dtype=int).reshape(len(members), len(kinds["leaf"]))  # fmt: skip
-    shared_index = np.array([column[members[0].parents[k]] for k in kinds["shared"]], dtype=int)
-    column_index = np.array([[column[n.parents[k]] for k in kinds["column"]] for n in members],
-                            dtype=int).reshape(len(members), len(kinds["column"]))  # fmt: skip
-    wanted = tuple(any(n.parents[k].requires_grad for n in members) for k in range(arity))
-    return Group(
-        operation, start, len(members),
-        operands_of(np, kinds["leaf"], leaf_index,
-                    [slot[n.parents[k]] for n in members for k in kinds["leaf"]]),
-        operands_of(np, kinds["shared"], shared_index, shared_index.tolist()),
-        operands_of(np, kinds["column"], column_index, column_index.ravel().tolist()),
-        wanted, np,
-    )  # fmt: skip
 
 
 __all__ = ["VectorizedTape", "vectorize"]

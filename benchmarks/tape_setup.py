@@ -1,9 +1,10 @@
 """How a tape's set-up (tracing, generating and compiling its code) grows with the graph.
 
 For a chain (W2's step repeated), a sum of products (W3's) and W1's training step over more and
-more examples, the script times the trace and the first replay (which generates and compiles the
-code) at several sizes and prints milliseconds per node: a flat column means linear growth.
-Each figure is the median of three runs, the garbage collector emptied before each.
+more examples, the script times each phase of the set-up at sizes from about 10^3 to 10^5 nodes:
+the trace (one eager forward and the topological order), generating the source, compiling it, and
+the first replay. It prints microseconds per node: a flat column means linear growth. Each
+figure is the median of three runs (``--rounds``), the garbage collector emptied before each.
 
     .venv/bin/python benchmarks/tape_setup.py --markdown
 """
@@ -46,46 +47,64 @@ def training_step(examples: int) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     return (lambda xs, ys: engines_w1.nn_loss(model, xs, ys)), (points, labels)
 
 
-def set_up(make: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]) -> tuple[float, int]:
-    """Seconds to trace and to run the first replay (generating and compiling), and the nodes."""
-    times, nodes = [], 0
-    for _ in range(3):
+PHASES = ("trace", "generate", "compile", "first replay")
+
+
+def set_up(make: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]],
+           rounds: int) -> tuple[dict[str, float], int]:  # fmt: skip
+    """Median seconds of each phase and of the whole set-up, and the tape's nodes."""
+    times: dict[str, list[float]] = {phase: [] for phase in (*PHASES, "set-up")}
+    nodes = 0
+    for _ in range(rounds):
         function, args = make()
         gc.collect()
         start = time.perf_counter()
         tape = al.trace(function, *args)
+        traced = time.perf_counter()
+        tape._code("forward_backward")
+        generated = time.perf_counter()
+        tape._function("forward_backward")  # compiles the generated source
+        compiled = time.perf_counter()
         tape.value_and_grad(*args)
-        times.append(time.perf_counter() - start)
+        replayed = time.perf_counter()
+        for phase, seconds in zip((*PHASES, "set-up"), (traced - start, generated - traced,
+                                  compiled - generated, replayed - compiled, replayed - start)):
+            times[phase].append(seconds)
         nodes = len(tape.nodes)
-    return statistics.median(times), nodes
+    return {phase: statistics.median(values) for phase, values in times.items()}, nodes
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--tiny", action="store_true", help="small sizes: a quick check")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per size (default 3)")
     args = parser.parse_args(argv)
-    sizes = {
-        "chain": [300, 1_000] if args.tiny else [10_000, 30_000, 100_000],
-        "sum of products": [300, 1_000] if args.tiny else [10_000, 30_000, 100_000],
-        "W1 step, examples": [5, 10] if args.tiny else [25, 100, 400],
+    rounds = 1 if args.tiny else args.rounds
+    sizes = {  # about 10^3, 10^4 and 10^5 nodes each
+        "chain": [300, 1_000] if args.tiny else [700, 7_000, 70_000],
+        "sum of products": [300, 1_000] if args.tiny else [350, 3_500, 35_000],
+        "W1 step, examples": [5, 10] if args.tiny else [10, 100, 1_000],
     }
     workloads = {"chain": chain, "sum of products": dot, "W1 step, examples": training_step}
     rows = []
     for name, sizes_of in sizes.items():
         for size in sizes_of:
-            seconds, nodes = set_up(lambda w=workloads[name], s=size: w(s))
+            seconds, nodes = set_up(lambda w=workloads[name], s=size: w(s), rounds)
             rows.append((name, size, nodes, seconds))
+    per_node = [f"{phase} µs / node" for phase in PHASES]
     if args.markdown:
-        print("| graph | size | nodes | set-up | µs / node |")
-        print("|---|---:|---:|---:|---:|")
+        print(f"| graph | size | nodes | set-up | set-up µs / node | {' | '.join(per_node)} |")
+        print("|---|" + "---:|" * (4 + len(PHASES)))
     for name, size, nodes, seconds in rows:
+        phases = [f"{seconds[phase] / nodes * 1e6:.2f}" for phase in PHASES]
+        total = seconds["set-up"]
         if args.markdown:
-            print(f"| {name} | {size:,} | {nodes:,} | {seconds * 1e3:.0f} ms | "
-                  f"{seconds / nodes * 1e6:.2f} |")  # fmt: skip
+            print(f"| {name} | {size:,} | {nodes:,} | {total * 1e3:.0f} ms | "
+                  f"{total / nodes * 1e6:.2f} | {' | '.join(phases)} |")  # fmt: skip
         else:
-            print(f"{name:20s} {size:>8,} {nodes:>9,} nodes {seconds * 1e3:9.1f} ms "
-                  f"{seconds / nodes * 1e6:6.2f} µs/node")  # fmt: skip
+            print(f"{name:20s} {size:>8,} {nodes:>9,} nodes {total * 1e3:9.1f} ms "
+                  f"{total / nodes * 1e6:6.2f} µs/node ({', '.join(phases)})")  # fmt: skip
     return 0
 
 
