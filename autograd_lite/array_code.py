@@ -85,6 +85,7 @@ def generate(layout: Layout, np: Any, leaves: int) -> ArrayCode:
         lines.append("    pass")
     for name, each in (("backward_summed", False), ("backward_each", True)):
         lines += ["", f"def {name}(V, leaves, GR, GL):"]
+        writer.written = {("GR", layout.output_column)}  # seeded with 1 by the caller
         body = []
         for group in reversed(layout.groups):
             body += _GroupCode(writer, group, summed=not each, inputs=each).backward()
@@ -102,6 +103,7 @@ class _Writer:
         self._names: dict[int, str] = {}
         self.count = 0
         self.slots: dict[int, int] = {}  # leaf number -> its place in `leaves` and `GL`
+        self.written: set[tuple[str, int]] = set()  # gradients the current pass has written
 
     def temporary(self) -> str:
         self.count += 1
@@ -156,7 +158,9 @@ class _GroupCode:
         self.position = {id(x): p for p, x in enumerate(self.inputs)}
         self.rendered: dict[int, str] = {}
         self.columns = f"{group.start}:{group.start + group.size}"
-        self.last: tuple[str, str, str, str] | None = None  # the latest `name = left op right`
+        # The latest temporary that NumPy can also write into a given array: its name, and its
+        # statement with ``{out}`` where that array goes.
+        self.last: tuple[str, str] | None = None
 
     def emit(self, text: str) -> str:
         """A temporary holding ``text``'s value."""
@@ -167,8 +171,16 @@ class _GroupCode:
     def arithmetic(self, left: str, symbol: str, right: str) -> str:
         """A temporary holding ``left symbol right`` (remembered, to write it in place)."""
         name = self.emit(f"{left} {symbol} {right}")
-        self.last = (name, left, symbol, right)
+        self.last = (name, f"_np.{_UFUNCS[symbol]}({left}, {right}, out={{out}})")
         return name
+
+    def into(self, value: str, target: str) -> None:
+        """``target = value``: written in place when ``value`` was just computed (``out=``)."""
+        last = self.last
+        if last is not None and last[0] == value and self.lines[-1].startswith(f"    {value} ="):
+            self.lines[-1] = "    " + last[1].format(out=target)
+        else:
+            self.lines.append(f"    {target} = {value}")
 
     # --- reading operands ---------------------------------------------------------------------
 
@@ -298,12 +310,7 @@ class _GroupCode:
                 value = self.render(expression)
         else:
             value = self.render(expression)
-        target = f"V[:, {self.columns}]"
-        if self.last is not None and self.last[0] == value:  # computed straight into its columns
-            _, left, symbol, right = self.last
-            self.lines[-1] = f"    _np.{_UFUNCS[symbol]}({left}, {right}, out={target})"
-        else:
-            self.lines.append(f"    {target} = {value}")
+        self.into(value, f"V[:, {self.columns}]")
         return self.lines
 
     def backward(self) -> list[str]:
@@ -380,16 +387,32 @@ class _GroupCode:
             summing[np.arange(len(targets)), np.searchsorted(unique, targets)] = 1.0
             contribution = self.emit(f"{contribution} @ {self.writer.constant(summing, 'sum')}")
             targets = unique
-        self.lines.append(f"    {target}[:, {self.writer.index(targets)}] += {contribution}")
+        index = self.writer.index(targets)
+        written = self.writer.written
+        first = not any((target, t) in written for t in targets)
+        written.update((target, t) for t in targets)
+        if not first:
+            self.lines.append(f"    {target}[:, {index}] += {contribution}")
+        elif ":" in index:  # the first contribution to gradients still zero: written, not added
+            self.into(contribution, f"{target}[:, {index}]")
+        else:
+            self.lines.append(f"    {target}[:, {index}] = {contribution}")
 
     def _reduced(self, p: int, contribution: str) -> str:
         """A ``[batch, nodes]`` contribution summed over what position ``p`` shares."""
         kind = self.group.kinds[p]
-        if kind == SHARED and self.group.size > 1:
-            return self.emit(f"{contribution}.sum(1, keepdims=True)")
-        if kind == LEAF and self.summed:
-            return self.emit(f"{contribution}.sum(0, keepdims=True)")
-        return contribution
+        axis = (
+            1
+            if kind == SHARED and self.group.size > 1
+            else 0
+            if kind == LEAF and self.summed
+            else None
+        )
+        if axis is None:
+            return contribution
+        name = self.emit(f"{contribution}.sum({axis}, keepdims=True)")
+        self.last = (name, f"{contribution}.sum({axis}, keepdims=True, out={{out}})")
+        return name
 
     def _one(self, p: int, d: Any) -> None:
         """One position: ``d * gradient``, summed as the position is read."""
@@ -397,15 +420,17 @@ class _GroupCode:
             product = self._times(d)
         else:
             local = d if isinstance(d, str) else self.render(d)
-            product = self.emit(f"{local} * {self.gradient}")
+            product = self.arithmetic(local, "*", self.gradient)
         self._add(p, self._reduced(p, product))
 
     def _times(self, d: float) -> str:
         if d == 1:
             return self.gradient
         if d == -1:
-            return self.emit(f"-{self.gradient}")
-        return self.emit(f"{_literal(d)} * {self.gradient}")
+            name = self.emit(f"-{self.gradient}")
+            self.last = (name, f"_np.negative({self.gradient}, out={{out}})")
+            return name
+        return self.arithmetic(_literal(d), "*", self.gradient)
 
     def _constant_block(self, positions: list[int], d: float) -> None:
         """Positions of one kind whose derivative is the same number: one contribution,

@@ -116,11 +116,13 @@ def generate(program: Program, names: dict[Value, str], *, backward: bool) -> Ge
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a tape works on its graph, then restore it.
 
-    Walking a graph and generating its code allocate many small objects (tuples, strings) and
-    no cycles; each allocation burst would otherwise make the collector walk the whole
-    just-traced graph again and again, which costs more than the work itself on a graph of
-    10^5 nodes. Only the tape's own work (and operations' rules run on symbolic names) happens
-    meanwhile, and the collector's state is restored even on an error.
+    Recording a graph, walking it and generating its code allocate many objects (nodes, tuples,
+    strings) and no cycles (the engine makes none); each allocation burst would otherwise make
+    the collector walk the growing graph again and again, which makes tracing a graph of 10^5
+    nodes cost almost twice as much per node as one of 10^4 (``benchmarks/tape_setup.py``).
+    The paused stretches are the tape's own work: the traced function's one run, the walk, the
+    code generation. Cycles the traced function itself makes are collected as usual once the
+    collector resumes, and its state is restored even on an error.
 
     Example:
         >>> import gc

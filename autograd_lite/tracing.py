@@ -42,7 +42,8 @@ def record(function: Callable[..., Any], args: Sequence[Any], *, has_aux: bool) 
     """
     structures = tuple(arguments.structure_of(arg, f"argument {i}") for i, arg in enumerate(args))
     inputs = [Value(x, label=f"x{i}") for i, x in enumerate(arguments.flatten(args))]
-    with guards.recording() as recorded, enable_grad():
+    # The collector is paused while the function runs once: see collector_paused.
+    with guards.recording() as recorded, enable_grad(), collector_paused():
         result = function(*arguments.rebuild_all(structures, inputs))
     output, aux = split_result(result, has_aux)
     aux_values = arguments.flatten_items(aux) if has_aux else []

@@ -264,3 +264,27 @@ def test_a_retrace_after_a_failed_replay_counts_each_gradient_once() -> None:
     w.grad = 0.0
     f([Value(800.0), Value(801.0)]).backward()
     assert replayed == pytest.approx(w.grad, rel=1e-12)
+
+
+def test_tracing_pauses_the_collector_only_while_it_records_and_restores_it() -> None:
+    seen: list[bool] = []
+
+    def f(x: Value) -> Value:
+        seen.append(gc.isenabled())
+        return x * 2.0
+
+    trace(f, 1.0)
+    assert seen == [False] and gc.isenabled()  # paused while the function ran once
+
+    def failing(x: Value) -> Value:
+        raise KeyError("inside the traced function")
+
+    with pytest.raises(KeyError):
+        trace(failing, 1.0)
+    assert gc.isenabled()  # restored on an error too
+    gc.disable()
+    try:
+        trace(f, 1.0)
+        assert not gc.isenabled()  # a collector the user switched off stays off
+    finally:
+        gc.enable()

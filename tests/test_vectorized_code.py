@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as al
@@ -42,9 +42,11 @@ def networks(draw: st.DrawFn) -> Network:
     return inputs, params, layers
 
 
-def network_function(network: Network) -> tuple[Callable[..., Value], list[Value]]:
+def network_function(network: Network) -> tuple[Callable[..., Value], list[Value], list[Value]]:
+    """The network as a function, its parameters, and the inputs of its relus (as they run)."""
     _, pool, layers = network
     params = [Value(p) for p in pool]
+    kinks: list[Value] = []
 
     def f(*xs: Value) -> Value:
         acts: list[Any] = list(xs)
@@ -58,11 +60,13 @@ def network_function(network: Network) -> tuple[Callable[..., Value], list[Value
             new = []
             for ws, ins, b in neurons:
                 z = al.linear([pick(w) for w in ws], [pick(x) for x in ins], pick(b))
+                if activation == "relu":
+                    kinks.append(z)
                 new.append(z if activation == "none" else getattr(z, activation)())
             acts = new
         return al.total(acts) if len(acts) > 1 else acts[0]
 
-    return f, params
+    return f, params, kinks
 
 
 def eager(f: Callable[..., Value], params: list[Value], row: list[float]) -> tuple[Any, ...]:
@@ -82,9 +86,12 @@ def close(a: Any, b: Any) -> Any:
 @given(networks(), st.lists(st.lists(st.floats(-2, 2), min_size=3, max_size=3), min_size=1,
                             max_size=6))  # fmt: skip
 def test_generated_code_gives_the_eager_numbers(network: Network, rows: list[list[float]]) -> None:
-    f, params = network_function(network)
+    f, params, kinks = network_function(network)
     batch = [row[: network[0]] for row in rows]
     expected = [eager(f, params, row) for row in batch]
+    # A contraction sums in another order than the eager engine: a relu input within rounding
+    # of 0 may fall on the other side of the kink, as in any engine that reorders sums.
+    assume(all(abs(z.data) > 1e-9 for z in kinks))
     vtape = vectorize(trace(f, *batch[0]))
     columns = np.array(batch).T
     outputs, input_grads, leaf_grads = vtape.per_example(*columns)
@@ -139,7 +146,7 @@ def test_the_inputs_gradients_are_left_out_when_only_the_leaves_are_asked_for() 
     vtape = vectorize(trace(lambda x: (x * w).tanh(), 0.5))
     summed = vtape.source.split("def backward_summed")[1].split("def backward_each")[0]
     each = vtape.source.split("def backward_each")[1]
-    assert "GR[:, 0:1] +=" not in summed and "GR[:, 0:1] +=" in each  # column 0: the input
+    assert "GR[:, 0:1]" not in summed and "GR[:, 0:1]" in each  # column 0: the input
     _, input_grads, _ = vtape.per_example([0.5, -1.0])
     assert input_grads[:, 0].tolist() == close(
         input_grads, [3.0 * (1 - np.tanh(1.5) ** 2), 3.0 * (1 - np.tanh(-3.0) ** 2)]
