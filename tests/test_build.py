@@ -7,6 +7,7 @@ imported, so that run cannot silently test the source twice.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 
@@ -43,3 +44,23 @@ def test_bad_data_and_labels_are_refused_with_the_same_messages_in_either_build(
         assert "Value label must be a str, got int" in str(error)
     else:
         raise AssertionError("a label of 3 was accepted")
+
+
+def test_a_graph_is_freed_by_reference_counting_alone_in_either_build() -> None:
+    import tracemalloc
+
+    gc.disable()
+    try:
+        tracemalloc.start()
+        for _ in range(3):
+            x = Value(1.0)
+            y = x
+            for _ in range(20_000):
+                y = y * 1.0001 + x
+            y.backward()
+            del x, y
+        now, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        gc.enable()
+    assert now < 200_000, f"{now} bytes still held after three 40,000-node graphs were dropped"
