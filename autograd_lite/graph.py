@@ -139,11 +139,11 @@ def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     token = object()
     order: list[Value] = []
     earlier: list[tuple[Value, float]] = []
-    stack: list[Any] = [root]
+    stack: list[Value | None] = [root]
     while stack:
         node = stack.pop()
         if node is None:  # every parent of the node below this marker is in order
-            order.append(stack.pop())
+            order.append(stack.pop())  # type: ignore[arg-type]  # a node is below every marker
             continue
         if node._visit is token:  # reached before
             continue
@@ -153,14 +153,16 @@ def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
             node.grad = 0.0
         stack.append(node)
         stack.append(None)
-        a, b = node._a, node._b
+        a: Value | None = node._a
         if a is not None:  # one or two operands
             if a.requires_grad:
                 stack.append(a)
+            b: Value | None = node._b
             if b is not None and b.requires_grad:
                 stack.append(b)
-        elif b is not None:  # many operands
-            stack += [p for p in b if p.requires_grad]
+        elif node._b is not None:  # many operands
+            parents: tuple[Value, ...] = node._b
+            stack += [p for p in parents if p.requires_grad]
     return order, earlier
 
 

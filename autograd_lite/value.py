@@ -286,17 +286,23 @@ class Value(MathMethods):
         operation = self.operation
         if operation is None:
             return
+        grad = self.grad
         try:
-            a, b, grad = self._a, self._b, self.grad
-            if b is None:  # one operand: it requires grad, or this node would not record it
-                (local,) = operation.local_grads(a.data, self.data)
-                a.grad += local * grad
-            elif a is None:  # many operands
-                local_grads = operation.local_grads(*[p.data for p in b], self.data)
-                for parent, local in zip(b, local_grads, strict=True):
+            if self._b is None:  # one operand: it requires grad, or this node would not record it
+                x: Value = self._a
+                (local,) = operation.local_grads(x.data, self.data)
+                x.grad += local * grad
+                return
+            if self._a is None:  # many operands
+                parents: tuple[Value, ...] = self._b
+                local_grads = operation.local_grads(*[p.data for p in parents], self.data)
+                for parent, local in zip(parents, local_grads, strict=True):
                     if parent.requires_grad:
                         parent.grad += local * grad
-            elif a.requires_grad and b.requires_grad:
+                return
+            a: Value = self._a
+            b: Value = self._b
+            if a.requires_grad and b.requires_grad:
                 local_a, local_b = operation.local_grads(a.data, b.data, self.data)
                 a.grad += local_a * grad
                 b.grad += local_b * grad
