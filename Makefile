@@ -16,8 +16,8 @@ EXTRAS     := dev,torch,numpy,plots,browser,notebooks,docs
 # package.json and package-lock.json.
 NPM_STAMP  := node_modules/.installed
 
-.PHONY: setup graphviz browser npm test lint typecheck demo notebooks lab docs docs-site bench \
-        clean
+.PHONY: setup graphviz browser npm test test-compiled compiled lint typecheck demo notebooks lab \
+        docs docs-site bench clean
 
 setup: $(STAMP)
 
@@ -74,6 +74,25 @@ typecheck: setup
 
 test: setup graphviz browser $(NPM_STAMP) lint typecheck
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-compiled
+
+# The engine compiled by mypyc (setup.py), installed beside the checkout in build/compiled: the
+# same source as C extension modules. Built afresh each time (mypyc's own build/ files included),
+# so no stale extension module outlives its source.
+COMPILED := build/compiled
+compiled: setup
+	rm -rf build
+	AUTOGRAD_LITE_COMPILE=1 $(PY) -m pip install --quiet --no-deps --no-build-isolation \
+	    --target $(COMPILED) .
+
+# The tests again, on the compiled engine (tests/test_build.py checks it is the one imported).
+# Left out: the docstring contract (it reads the source's signatures, which compiled functions
+# do not carry) and the pages in the browser, which test the same source through Pyodide.
+test-compiled: compiled
+	AUTOGRAD_LITE_EXPECT_COMPILED=1 PYTHONPATH=$(CURDIR)/$(COMPILED) $(PY) -P -m pytest \
+	    --import-mode=append \
+	    -q tests --ignore=tests/test_docstrings.py --ignore=tests/test_notebooks.py \
+	    --ignore=tests/test_docs_site.py -k "not browser"
 
 # The demo is the command line itself (README: "The command line"); everything goes to out/.
 demo: $(DEMO_STAMP) graphviz
@@ -117,11 +136,14 @@ docs-site: setup $(EXPORTED) $(NPM_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --clean --site-dir site
 
 # Every engine side by side (several minutes): paste the tables into benchmarks/RESULTS.md.
-bench: setup
+bench: setup compiled
 	$(PY) benchmarks/suite.py
+	$(PY) benchmarks/scalar_step.py
+	PYTHONPATH=$(COMPILED) $(PY) benchmarks/scalar_step.py
 
 clean:
-	rm -rf $(VENV) out site node_modules .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site build node_modules .cache .pytest_cache .mypy_cache .ruff_cache \
+	    .hypothesis
 
 # --- The playground (README: "The playground"): autograd_lite in the browser -----------------
 # Pyodide (CPython in WebAssembly) and Graphviz in WebAssembly come from npm, pinned in

@@ -11,6 +11,7 @@
 
 from . import ops
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from .build import is_compiled
 from .drawing import draw_dot
 from .explain import Explanation, explain
 from .forward import Dual
@@ -100,6 +101,7 @@ __all__ = [
     "hvp",
     "hypot",
     "is_anomaly_enabled",
+    "is_compiled",
     "is_grad_enabled",
     "jacfwd",
     "jacobian",

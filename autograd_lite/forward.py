@@ -24,7 +24,7 @@ import itertools
 import numbers
 from collections.abc import Callable, Sequence
 from math import isfinite
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 from . import ops
 from .math_methods import MathMethods
@@ -111,6 +111,7 @@ class Dual(MathMethods):
                 primals.append(x)
                 tangents.append(None)
         out = _forward(operation, primals)
+        local: tuple[Any, ...]  # floats, Values or Duals of an outer pass: whatever the primals are
         try:
             local = operation.local_grads(*primals, out)
         except (ValueError, ArithmeticError) as error:
@@ -172,7 +173,7 @@ class Dual(MathMethods):
         """|x|, as ``Value.abs``."""
         return Dual.__apply_operation__(ops.absolute, (self,))
 
-    def leaky_relu(self, slope: float = 0.01) -> Dual:
+    def leaky_relu(self, slope: SupportsFloat = 0.01) -> Dual:
         """x for x > 0, else slope * x, as ``Value.leaky_relu``."""
         return Dual.__apply_operation__(ops.leaky_relu, (self, slope))
 

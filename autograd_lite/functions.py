@@ -41,7 +41,8 @@ def linear(
         raise ValueError(
             f"linear: {len(weights)} weights for {len(inputs)} inputs; they must pair up one to one"
         )
-    return apply(ops.linear, (*weights, *inputs, bias))
+    out: Value = apply(ops.linear, (*weights, *inputs, bias))  # a Dual among the inputs: a Dual
+    return out
 
 
 def total(values: Iterable[Value | float]) -> Value:
@@ -64,4 +65,5 @@ def total(values: Iterable[Value | float]) -> Value:
         >>> s.data, [x.grad for x in xs]
         (6.0, [1.0, 1.0, 1.0, 1.0])
     """
-    return apply(ops.add_n, tuple(values))
+    out: Value = apply(ops.add_n, tuple(values))
+    return out

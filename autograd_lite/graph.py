@@ -130,36 +130,35 @@ def _pass_order(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
 
     A depth-first search with an explicit stack, where a ``None`` above a node means "its
     parents are done: append it". Constants are left out: nothing flows into them. A nonzero
-    ``grad`` from an earlier pass is set aside in the second list. The pass's zero is a float
-    object of its own, so ``node.grad is zero`` also tells that the walk has reached a node: no
-    set of visited nodes (a third of a node's memory) is needed. The operands are read from the
-    node's two slots directly (see :class:`~autograd_lite.value.Value`): this walk is the hot
-    path that the ``parents`` tuple would slow down.
+    ``grad`` from an earlier pass is set aside in the second list. A node reached before is one
+    whose ``_visit`` holds this pass's token, a new object: no set of visited nodes (a third of a
+    node's memory) is needed. The operands are read from the node's two slots directly (see
+    :class:`~autograd_lite.value.Value`): this walk is the hot path that the ``parents`` tuple
+    would slow down.
     """
-    zero = float("0")  # a new object, unlike the literal 0.0
+    token = object()
     order: list[Value] = []
     earlier: list[tuple[Value, float]] = []
     stack: list[Any] = [root]
-    push, pop = stack.append, stack.pop
     while stack:
-        node = pop()
+        node = stack.pop()
         if node is None:  # every parent of the node below this marker is in order
-            order.append(pop())
+            order.append(stack.pop())
             continue
-        grad = node.grad
-        if grad is zero:  # reached before
+        if node._visit is token:  # reached before
             continue
-        if grad:
-            earlier.append((node, grad))
-        node.grad = zero
-        push(node)
-        push(None)
+        node._visit = token
+        if node.grad:
+            earlier.append((node, node.grad))
+            node.grad = 0.0
+        stack.append(node)
+        stack.append(None)
         a, b = node._a, node._b
         if a is not None:  # one or two operands
             if a.requires_grad:
-                push(a)
+                stack.append(a)
             if b is not None and b.requires_grad:
-                push(b)
+                stack.append(b)
         elif b is not None:  # many operands
             stack += [p for p in b if p.requires_grad]
     return order, earlier

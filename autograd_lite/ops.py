@@ -123,10 +123,11 @@ class Operation:
 
     name: str
     forward: Callable[..., float]
-    #: Every input's derivative at once: ``local_grads(*inputs, out) -> tuple``.
-    local_grads: Callable[..., tuple[Scalar, ...]]
+    #: Every input's derivative at once: ``local_grads(*inputs, out) -> tuple``. The derivatives
+    #: are of the inputs' kind: floats, Values, or a stand-in (a symbol, an array, a dual number).
+    local_grads: Callable[..., tuple[Any, ...]]
     #: One derivative function per input, when the operation was defined with them (else None).
-    partials: tuple[Callable[..., Scalar], ...] | None
+    partials: tuple[Callable[..., Any], ...] | None
     arity: int | None
     array_forward: Callable[..., Any] | None
 
@@ -179,7 +180,7 @@ class Operation:
                 return apply_operation(self, inputs)
         return checked_forward(self, inputs)
 
-    def local_grad(self, index: int, *inputs_and_out: Any) -> Scalar:
+    def local_grad(self, index: int, *inputs_and_out: Any) -> Any:
         """The derivative with respect to input ``index`` alone.
 
         Computed by that input's own function when the operation has :attr:`partials`, else

@@ -7,9 +7,9 @@ reference counting alone as soon as its root is dropped. The operands live in tw
 (most operations take one or two), so a node is one object for the cyclic garbage collector to
 track rather than two (a node and a tuple of operands).
 
-Below the class are the helpers every operator goes through: :func:`apply` and :func:`record` (an
-operation's result, recorded when gradients will be needed) and :func:`_fill`, the one place
-where a Value's slots are assembled.
+Every Value is made by its constructor, the one place its slots are assembled. Below the class are
+the helpers every operator goes through: :func:`apply` and :func:`record`, and :func:`_result`,
+the one place where a result is linked to its operands (when gradients will be needed).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numbers
 import operator
 from collections.abc import Callable, Sequence
 from math import isfinite
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 from . import graph, ops
 from .grad_mode import _mode, unusual
@@ -56,7 +56,7 @@ class Value(MathMethods):
         (5.0, 4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "requires_grad", "operation", "_a", "_b")
+    __slots__ = ("data", "grad", "label", "requires_grad", "operation", "_a", "_b", "_visit")
 
     data: float
     grad: float
@@ -67,15 +67,25 @@ class Value(MathMethods):
     # are _a, _b; more (linear, add_n) are a tuple in _b with _a = None. Read them as `parents`.
     _a: Any
     _b: Any
+    # Which reverse pass has reached this node (that pass's token): see graph.backward.
+    _visit: object
 
-    def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
-        if not isinstance(label, str):
+    def __init__(self, data: SupportsFloat, label: object = "", requires_grad: bool = True) -> None:
+        if type(data) is not float:
+            data = _number(data, "Value data")
+        if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        _fill(self, _number(data, "Value data"), bool(requires_grad), None, None, None)
+        self.data = data
+        self.grad = 0.0
         self.label = label
+        self.requires_grad = bool(requires_grad)
+        self.operation = None
+        self._a = None
+        self._b = None
+        self._visit = None
 
     @classmethod
-    def __apply_operation__(cls, operation: Operation, inputs: Sequence[Any]) -> Value:
+    def __apply_operation__(cls, operation: Operation, inputs: Sequence[Any]) -> Any:
         """What ``operation(*inputs)`` does when an input is a Value: record a node.
 
         This is the dispatch protocol of :class:`~autograd_lite.ops.Operation`; numbers among
@@ -106,44 +116,45 @@ class Value(MathMethods):
         return set(self.parents)
 
     # --- arithmetic: each operator looks up its operation and applies it ---------------------
+    # (`| Any`: NotImplemented, so that Python asks the other operand, as the compiled build needs)
 
-    def __add__(self, other: object) -> Value:
+    def __add__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.add, self, o)
 
-    def __radd__(self, other: object) -> Value:
+    def __radd__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.add, o, self)
 
-    def __sub__(self, other: object) -> Value:
+    def __sub__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.sub, self, o)
 
-    def __rsub__(self, other: object) -> Value:
+    def __rsub__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.sub, o, self)
 
-    def __mul__(self, other: object) -> Value:
+    def __mul__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.mul, self, o)
 
-    def __rmul__(self, other: object) -> Value:
+    def __rmul__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.mul, o, self)
 
-    def __truediv__(self, other: object) -> Value:
+    def __truediv__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.div, self, o)
 
-    def __rtruediv__(self, other: object) -> Value:
+    def __rtruediv__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.div, o, self)
 
-    def __pow__(self, other: object) -> Value:
+    def __pow__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.power, self, o)
 
-    def __rpow__(self, other: object) -> Value:
+    def __rpow__(self, other: object) -> Value | Any:
         o = other if type(other) is Value else _operand(other)
         return NotImplemented if o is None else _binary(ops.power, o, self)
 
@@ -194,7 +205,7 @@ class Value(MathMethods):
         """max(x, 0); its derivative is taken as 0 at x = 0."""
         return _unary(ops.relu, self)
 
-    def leaky_relu(self, slope: float = 0.01) -> Value:
+    def leaky_relu(self, slope: SupportsFloat = 0.01) -> Value | Any:
         """x for x > 0, else slope * x (the slope is an operand, so it can even be learned)."""
         return apply(ops.leaky_relu, (self, slope))
 
@@ -216,6 +227,9 @@ class Value(MathMethods):
     def __ge__(self, other: object) -> bool:
         return _compare(self, other, ">=", operator.ge)
 
+    def __hash__(self) -> int:  # by identity, so Values are dict keys (kept when compiled)
+        return object.__hash__(self)
+
     def __float__(self) -> float:
         observer = _hooks.observer
         if observer is not None:  # the number escapes into Python (a trace notes it as a guard)
@@ -224,7 +238,7 @@ class Value(MathMethods):
 
     # --- differentiation ---------------------------------------------------------------------
 
-    def backward(self, gradient: float = 1.0) -> None:
+    def backward(self, gradient: SupportsFloat = 1.0) -> None:
         """Add d(self)/d(node) * gradient into ``grad`` of every node this Value depends on.
 
         The graph is walked once in reverse topological order (iteratively, so any depth works),
@@ -316,45 +330,32 @@ class Value(MathMethods):
 # --- building Values ----------------------------------------------------------------------------
 
 
-def _fill(node: Value, data: float, requires_grad: bool, operation: Operation | None,
-          a: Any, b: Any) -> Value:  # fmt: skip
-    """Set every slot of ``node``: the one place a Value is assembled."""
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node.requires_grad = requires_grad
-    node.operation = operation
-    node._a = a
-    node._b = b
-    return node
-
-
-_new_value = object.__new__
-
-
 def _constant(x: float) -> Value:
     """A leaf that requires no grad: what a plain number becomes inside an expression."""
-    return _fill(_new_value(Value), x, False, None, None, None)
+    return Value(x, "", False)
 
 
 def _result(operation: Operation, data: float, needs_grad: bool, a: Any, b: Any) -> Value:
     """``operation``'s result node; it keeps its operands only when a gradient will flow back.
 
     ``needs_grad`` says whether an operand requires grad, and ``a`` and ``b`` are the operands as
-    the slots hold them (see :class:`Value`). Usually that is all there is to decide; in a thread
-    inside ``no_grad()`` nothing is recorded, and a watching tool (``detect_anomaly()``) is told.
+    the slots hold them (see :class:`Value`). This is the one place where a node is linked to its
+    operands. While some thread is inside ``no_grad()`` or watched by a tool (``unusual.count``),
+    this thread's grad mode is read too, and a watching tool (``detect_anomaly()``) is told.
     """
-    if not unusual.count:
-        if needs_grad:
-            return _fill(_new_value(Value), data, True, operation, a, b)
-        return _fill(_new_value(Value), data, False, None, None, None)
-    if needs_grad and _mode.enabled:
-        out = _fill(_new_value(Value), data, True, operation, a, b)
+    if unusual.count:
+        needs_grad = needs_grad and _mode.enabled
+    if needs_grad:
+        out = Value(data)
+        out.operation = operation
+        out._a = a
+        out._b = b
     else:
-        out = _fill(_new_value(Value), data, False, None, None, None)
-    observer = _hooks.observer
-    if observer is not None:
-        observer.recorded(operation, _operands(a, b), out)
+        out = Value(data, "", False)
+    if unusual.count:
+        observer = _hooks.observer
+        if observer is not None:
+            observer.recorded(operation, _operands(a, b), out)
     return out
 
 
@@ -399,7 +400,7 @@ def record(operation: Operation, parents: tuple[Value, ...]) -> Value:
     return _result(operation, data, needs_grad, None, parents if parents else None)
 
 
-def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
+def apply(operation: Operation, inputs: Sequence[Any]) -> Any:
     """Compute ``operation`` on ``inputs`` (Values or numbers) and record it in the graph.
 
     Numbers become constant Values (``requires_grad=False``). When another input is a stand-in
@@ -411,7 +412,7 @@ def apply(operation: Operation, inputs: Sequence[Any]) -> Value:
         for x in inputs:
             kind = type(x)
             if kind is not Value and hasattr(kind, "__apply_operation__"):
-                return kind.__apply_operation__(operation, inputs)  # type: ignore[no-any-return]
+                return kind.__apply_operation__(operation, inputs)
         raise
     return record(operation, parents)
 

@@ -20,6 +20,9 @@ from training_step import Net, initial_weights
 
 import autograd_lite as al
 
+#: Which build of the engine runs (`make compiled`, then PYTHONPATH=build/compiled).
+BUILD = " (compiled)" if al.is_compiled() else ""
+
 
 def engines(points: list[list[float]], labels: list[float]) -> tuple[list[Engine], Any]:
     flat = initial_weights(seed=1337)
@@ -34,8 +37,8 @@ def engines(points: list[list[float]], labels: list[float]) -> tuple[list[Engine
     return [
         graph("micrograd 0.1.0", MicrogradValue),
         graph("micrograd 0.1.0, gc disabled", MicrogradValue, collect=False),
-        graph("autograd-lite eager (default gc)", al.Value),
-        graph("autograd-lite eager, gc disabled", al.Value, collect=False),
+        graph(f"autograd-lite{BUILD} eager (default gc)", al.Value),
+        graph(f"autograd-lite{BUILD} eager, gc disabled", al.Value, collect=False),
         torch_engine,
         engines_w1.float_floor_engine(flat, points, labels),
     ], reference

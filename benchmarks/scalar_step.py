@@ -7,6 +7,7 @@ depends on what else the program has imported. This script measures the same W4 
 ``nn.py`` shape, 68,818 nodes) with nothing else loaded, as a small script would run it.
 
     python benchmarks/scalar_step.py [--rounds 5] [--steps 2] [--phases]
+    PYTHONPATH=build/compiled python benchmarks/scalar_step.py  # the compiled engine
 
 ``--phases`` times the step's phases instead (building the graph, ``backward()``, freeing it) in
 CPU time (``time.process_time``, the best of the rounds): on a shared machine, CPU time is
@@ -32,6 +33,8 @@ from training_step import Net, count_nodes, initial_weights, loss_of, training_s
 import autograd_lite as al
 
 LR = 0.05
+#: Which build of the engine runs (`make compiled`, then PYTHONPATH=build/compiled).
+BUILD = " (compiled)" if al.is_compiled() else ""
 
 
 def graph_engine(name: str, value_class: type, flat: list[float], points: list[list[float]],
@@ -58,8 +61,8 @@ def graph_engine(name: str, value_class: type, flat: list[float], points: list[l
 def phases(flat: list[float], points: list[list[float]], labels: list[float], rounds: int) -> None:
     """The best CPU time of each phase of a step, per engine, engines alternating."""
     rows = [("micrograd 0.1.0, gc disabled", MicrogradValue, False),
-            ("autograd-lite eager (default gc)", al.Value, True),
-            ("autograd-lite eager, gc disabled", al.Value, False)]  # fmt: skip
+            (f"autograd-lite{BUILD} eager (default gc)", al.Value, True),
+            (f"autograd-lite{BUILD} eager, gc disabled", al.Value, False)]  # fmt: skip
     nets = {name: Net(value_class, flat) for name, value_class, _ in rows}
     best: dict[str, list[float]] = {name: [1e9] * 4 for name, _, _ in rows}
     for _ in range(rounds):
@@ -100,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         graph_engine("micrograd 0.1.0", MicrogradValue, flat, points, labels),
         graph_engine("micrograd 0.1.0, gc disabled", MicrogradValue, flat, points, labels,
                      collect=False),
-        graph_engine("autograd-lite eager (default gc)", al.Value, flat, points, labels),
-        graph_engine("autograd-lite eager, gc disabled", al.Value, flat, points, labels,
+        graph_engine(f"autograd-lite{BUILD} eager (default gc)", al.Value, flat, points, labels),
+        graph_engine(f"autograd-lite{BUILD} eager, gc disabled", al.Value, flat, points, labels,
                      collect=False),
     ]  # fmt: skip
     agree(engines, engines[0].check(), 1e-9)

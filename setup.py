@@ -1,0 +1,32 @@
+"""The build: pure Python by default; ``AUTOGRAD_LITE_COMPILE=1`` compiles the engine with mypyc.
+
+The pure-Python source is the reference and works wherever Python does. The compiled engine is the
+same source (``value``, ``graph``, ``math_methods``, ``forward``) turned into C
+extension modules by mypyc, which needs mypy and a C compiler at build time:
+
+    AUTOGRAD_LITE_COMPILE=1 pip install --no-build-isolation .
+
+Everything else is configured in ``pyproject.toml``.
+"""
+
+import os
+
+from setuptools import setup
+
+ENGINE = [
+    "autograd_lite/value.py",
+    "autograd_lite/graph.py",
+    "autograd_lite/math_methods.py",
+    "autograd_lite/forward.py",
+]
+
+
+def ext_modules() -> list:  # type: ignore[type-arg]
+    if os.environ.get("AUTOGRAD_LITE_COMPILE", "0") != "1":
+        return []
+    from mypyc.build import mypycify
+
+    return mypycify(ENGINE, opt_level="3")
+
+
+setup(ext_modules=ext_modules())
