@@ -25,6 +25,7 @@ from . import ops
 from .arrays import ArrayStandIn, run_rule_elementwise
 from .batching import COLUMN, LEAF, SHARED, Group, Layout
 from .symbolic import Expression, apply_symbolically
+from .templates import checked_local_grads
 
 #: NumPy's functions for Python's arithmetic operators, which can write into ``out``.
 _UFUNCS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power"}
@@ -353,7 +354,11 @@ class _GroupCode:
             try:
                 local = list(operation.local_grads(*inputs))
             except Exception:  # the rule needs numbers: run it on the arrays at replay time
-                rule, np, arity = operation.local_grads, self.writer.np, self.arity
+                rule, np, arity = (
+                    checked_local_grads(operation, self.arity),
+                    self.writer.np,
+                    self.arity,
+                )
 
                 def each(*arrays: Any) -> list[Any]:
                     return run_rule_elementwise(rule, [ArrayStandIn(a, np) for a in arrays],

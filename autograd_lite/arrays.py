@@ -4,7 +4,8 @@ An :class:`ArrayStandIn` wraps an array and behaves like a number under ``+ - * 
 minus, ``abs``, comparisons, :func:`~autograd_lite.ops.where` and every
 :class:`~autograd_lite.ops.Operation` (through the ``__apply_operation__`` protocol). Running an
 operation's ``forward`` or ``local_grads`` on stand-ins therefore computes that rule for every
-element at once; this is how the vectorised replay is derived from the operations themselves.
+element at once. The vectorised replay writes most rules out as NumPy code from symbolic names
+(:mod:`autograd_lite.array_code`); a ``local_grads`` that cannot run on names runs on stand-ins.
 
 An operation whose float ``forward`` cannot run on arrays (it calls ``math.*`` or branches with a
 Python ``if``) declares ``array_forward`` beside it in its definition; one that declares nothing

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import gc
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .graph import topological_order
@@ -148,12 +150,11 @@ class _Generator:
         self.program, self.names, self.writer = program, names, Writer()
         operations = [n for n in program.nodes if n.operation is not None]
         self.parents = {n: n.parents for n in operations}  # read once: a Value computes them
-        uses: dict[Value, int] = {}
-        for node in operations:
-            for p in self.parents[node]:
-                uses[p] = uses.get(p, 0) + 1
-        kinds = {leaf: "x" for leaf in program.inputs}
-        kinds.update((leaf, "w" if leaf.requires_grad else "c") for leaf in program.leaves)
+        # How many operand slots read each node, and each leaf's kind, by id(): counted once
+        # per edge, so an integer key (hashed in C) keeps this linear and cheap.
+        uses = Counter(map(id, chain.from_iterable(self.parents.values())))
+        kinds = {id(leaf): "x" for leaf in program.inputs}
+        kinds.update((id(leaf), "w" if leaf.requires_grad else "c") for leaf in program.leaves)
         self.runs = [] if program.guards else find_runs(operations, self.parents, kinds, uses)
         self.run_of: dict[Value, int] = {
             node: q for q, run in enumerate(self.runs) for block in run.blocks for node in block
@@ -178,7 +179,7 @@ class _Generator:
         self.straight_leaves = needed | self.shared
         self._places: dict[str, dict[Value, int]] = {}
 
-    def _over_one_slot(self, node: Value, uses: dict[Value, int],
+    def _over_one_slot(self, node: Value, uses: Counter[int],
                        roots: set[Value]) -> tuple[int, int, tuple[int, ...]] | None:  # fmt: skip
         """(run, slot, repetition of each operand) if ``node`` reads exactly one slot of every
         repetition of a run, each value nowhere else; else None."""
@@ -191,7 +192,7 @@ class _Generator:
         repetition = {block[slot]: r for r, block in enumerate(run.blocks)}
         if len(parents) != run.repeats or len(set(parents)) != run.repeats:
             return None
-        if any(p not in repetition or uses[p] != 1 or p in roots for p in parents):
+        if any(p not in repetition or uses[id(p)] != 1 or p in roots for p in parents):
             return None
         return q, slot, tuple(repetition[p] for p in parents)
 

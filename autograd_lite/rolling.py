@@ -65,24 +65,28 @@ class Run(NamedTuple):
 
 
 def find_runs(operations: Sequence[Value], parents: dict[Value, tuple[Value, ...]],
-              leaf_kind: dict[Value, str], uses: dict[Value, int]) -> list[Run]:  # fmt: skip
+              leaf_kind: dict[int, str], uses: dict[int, int]) -> list[Run]:  # fmt: skip
     """The runs of repeated blocks among ``operations``, in order and not overlapping.
+
+    Nodes are looked up by ``id()`` on the hot paths (once or more per edge): an integer
+    hashes in C, whatever the node's class does.
 
     Args:
         operations: The program's operation nodes in topological order.
         parents: Each operation node's operands (read once: a Value computes them).
-        leaf_kind: A kind for every leaf (``"x"`` input, ``"w"`` parameter, ``"c"`` constant).
-        uses: How many operand slots of the whole program refer to each node.
+        leaf_kind: A kind for every leaf, by ``id()`` (``"x"`` input, ``"w"`` parameter,
+            ``"c"`` constant).
+        uses: How many operand slots of the whole program refer to each node, by ``id()``.
 
     Returns:
         The runs found (possibly none).
     """
-    position = {node: i for i, node in enumerate(operations)}
+    position = {id(node): i for i, node in enumerate(operations)}
     interned: dict[object, int] = {}
     signature: list[int] = []
     for i, node in enumerate(operations):
         key = (node.operation, tuple(
-            i - position[p] if p in position else leaf_kind[p] for p in parents[node]
+            i - position[k] if k in position else leaf_kind[k] for k in map(id, parents[node])
         ))  # fmt: skip
         signature.append(interned.setdefault(key, len(interned)))
     next_same: list[int] = [0] * len(operations)
@@ -91,7 +95,7 @@ def find_runs(operations: Sequence[Value], parents: dict[Value, tuple[Value, ...
         next_same[i] = last.get(signature[i], -1)
         last[signature[i]] = i
     runs: list[Run] = []
-    claimed: set[Value] = set()
+    claimed: set[int] = set()  # ids of nodes already in a run
     failed: dict[int, int] = {}  # period -> end of a stretch where that period did not fit
     i = 0
     while i < len(operations):
@@ -103,15 +107,15 @@ def find_runs(operations: Sequence[Value], parents: dict[Value, tuple[Value, ...
         for period in [p for p, end in failed.items() if end <= i]:
             del failed[period]
         runs.append(run)
-        claimed.update(node for block in run.blocks for node in block)
+        claimed.update(id(node) for block in run.blocks for node in block)
         i += run.period * run.repeats
     return runs
 
 
 def _best_run(operations: Sequence[Value], parents: dict[Value, tuple[Value, ...]],
               signature: list[int], next_same: list[int],
-              position: dict[Value, int], i: int, uses: dict[Value, int],
-              claimed: set[Value], failed: dict[int, int]) -> Run | None:  # fmt: skip
+              position: dict[int, int], i: int, uses: dict[int, int],
+              claimed: set[int], failed: dict[int, int]) -> Run | None:  # fmt: skip
     if failed.get(1, -1) > i:  # every period is a multiple of one that did not fit here
         return None
     candidates: list[tuple[int, int]] = []  # (-covered, period)
@@ -144,50 +148,51 @@ def _periodic_length(signature: list[int], start: int, period: int) -> int:
 
 
 def _validate(operations: Sequence[Value], parents_of: dict[Value, tuple[Value, ...]],
-              position: dict[Value, int], start: int,
-              period: int, repeats: int, uses: dict[Value, int],
-              claimed: set[Value]) -> Run | None:  # fmt: skip
+              position: dict[int, int], start: int,
+              period: int, repeats: int, uses: dict[int, int],
+              claimed: set[int]) -> Run | None:  # fmt: skip
     """The run, if a loop can supply every operand of its block; else None."""
     blocks = [list(operations[start + r * period : start + (r + 1) * period])
               for r in range(repeats)]  # fmt: skip
+    operands_of = [[parents_of[node] for node in block] for block in blocks]
     varying: list[list[Value]] = []
-    first_use: dict[Value, int] = {}  # a varying leaf of block 0 -> its index in `varying`
+    first_use: dict[int, int] = {}  # a varying leaf of block 0 (its id) -> its index in `varying`
     operands: list[tuple[Operand, ...]] = []
-    for slot, node in enumerate(blocks[0]):
+    for slot in range(period):
         row: list[Operand] = []
-        for k, first in enumerate(parents_of[node]):
+        for k, first in enumerate(operands_of[0][slot]):
             if first.operation is not None:  # the same offset back in every block
-                source = slot - (start + slot - position[first])
+                source = slot - (start + slot - position[id(first)])
                 if source >= 0:
                     row.append(Operand("inner", source, None))
-                elif source >= -period and first not in claimed:
+                elif source >= -period and id(first) not in claimed:
                     row.append(Operand("carried", source + period, first))
                 else:
                     return None
                 continue
-            parents = [parents_of[block[slot]][k] for block in blocks]
+            parents = [block[slot][k] for block in operands_of]
             if all(p is first for p in parents):
                 row.append(Operand("shared", -1, first))
-            elif first in first_use:  # the same leaf read again within the block
-                index = first_use[first]
+            elif id(first) in first_use:  # the same leaf read again within the block
+                index = first_use[id(first)]
                 if not all(p is q for p, q in zip(parents, varying[index])):
                     return None
                 row.append(Operand("varying", index, None))
-            elif len(set(parents)) == repeats:
-                first_use[first] = len(varying)
+            elif len(set(map(id, parents))) == repeats:
+                first_use[id(first)] = len(varying)
                 row.append(Operand("varying", len(varying), None))
                 varying.append(parents)
             else:
                 return None
         operands.append(tuple(row))
     # A varying leaf that needs a gradient must get it from its own block only.
-    own_uses = {leaf: 0 for leaves in varying for leaf in leaves if leaf.requires_grad}
+    own_uses = {id(leaf): 0 for leaves in varying for leaf in leaves if leaf.requires_grad}
     if own_uses:
-        for block in blocks:
-            for node in block:
-                for p in parents_of[node]:
-                    if p in own_uses:
-                        own_uses[p] += 1
-        if any(count != uses.get(leaf, 0) for leaf, count in own_uses.items()):
+        for block in operands_of:
+            for node_operands in block:
+                for key in map(id, node_operands):
+                    if key in own_uses:
+                        own_uses[key] += 1
+        if any(count != uses.get(key, 0) for key, count in own_uses.items()):
             return None
     return Run(start, period, repeats, blocks, operands, varying)

@@ -71,7 +71,7 @@ class Writer:
         """The name of ``operation.local_grads``, checked to return ``arity`` derivatives."""
         key = (operation, arity)
         if key not in self._counted:
-            self._counted[key] = self.function_name(_counted(operation, arity))
+            self._counted[key] = self.function_name(checked_local_grads(operation, arity))
         return self._counted[key]
 
     def _render(self, roots: Sequence[Expression]) -> Template:
@@ -116,8 +116,26 @@ class Writer:
         return self._backward[key]
 
 
-def _counted(operation: Operation, arity: int) -> Callable[..., Any]:
-    """``operation.local_grads``, checked for one derivative per input as the engine checks."""
+def checked_local_grads(operation: Operation, arity: int) -> Callable[..., Any]:
+    """``operation.local_grads``, checked for one derivative per input as the engine checks.
+
+    Args:
+        operation: The operation.
+        arity: How many inputs its node has.
+
+    Returns:
+        A function like ``local_grads`` that raises ``ValueError`` naming the operation when
+        the rule returns another number of derivatives.
+
+    Example:
+        >>> from autograd_lite.ops import Operation
+        >>> bad = Operation("pair", lambda a, b: a * b, lambda a, b, out: (b,))
+        >>> try:
+        ...     checked_local_grads(bad, 2)(1.0, 2.0, 2.0)
+        ... except ValueError as error:
+        ...     print(str(error)[:56])
+        operation 'pair': local_grads returned 1 derivatives for
+    """
     rule = operation.local_grads
 
     def local_grads(*args: Any) -> Any:

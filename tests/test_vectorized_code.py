@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import Value, trace
+from autograd_lite.ops import Operation
 from autograd_lite.vectorized import vectorize
 
 Source = tuple[str, int]  # ("param", i), ("act", j) or ("input", j)
@@ -151,3 +152,15 @@ def test_the_inputs_gradients_are_left_out_when_only_the_leaves_are_asked_for() 
     assert input_grads[:, 0].tolist() == close(
         input_grads, [3.0 * (1 - np.tanh(1.5) ** 2), 3.0 * (1 - np.tanh(-3.0) ** 2)]
     )
+
+
+def test_an_operation_with_the_wrong_number_of_derivatives_is_named() -> None:
+    message = "'pair': local_grads returned 1 derivatives for 2 inputs"
+    written = Operation("pair", lambda a, b: a * b, lambda a, b, out: (b,))  # runs on names
+    with pytest.raises(ValueError, match=message):
+        vectorize(trace(lambda x: written(x, x * 2.0), 1.0))
+    branching = Operation("pair", lambda a, b: a * b,
+                          lambda a, b, out: (b,) if a > 0 else (b, a))  # fmt: skip
+    vtape = vectorize(trace(lambda x: branching(x, x * 2.0), 1.0))  # run per element on replay
+    with pytest.raises(ValueError, match=message):
+        vtape.per_example([1.0, 2.0])
