@@ -5,6 +5,7 @@ more examples, the script times each phase of the set-up at sizes from about 10^
 the trace (one eager forward and the topological order), generating the source, compiling it, and
 the first replay. It prints microseconds per node: a flat column means linear growth. Each
 figure is the median of three runs (``--rounds``), the garbage collector emptied before each.
+Last, W1's set-up with 100 examples in eager steps (``nn.MLP`` and ``nn.SGD``, same process).
 
     .venv/bin/python benchmarks/tape_setup.py --markdown
 """
@@ -28,6 +29,7 @@ import engines_w1
 from training_step import initial_weights, two_moons
 
 import autograd_lite as al
+import nn
 
 
 def chain(length: int) -> tuple[Callable[..., Any], tuple[Any, ...]]:
@@ -92,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes_of:
             seconds, nodes = set_up(lambda w=workloads[name], s=size: w(s), rounds)
             rows.append((name, size, nodes, seconds))
+    examples = 5 if args.tiny else 100
+    set_up_seconds, eager_seconds = in_eager_steps(examples, rounds)
     per_node = [f"{phase} µs / node" for phase in PHASES]
     if args.markdown:
         print(f"| graph | size | nodes | set-up | set-up µs / node | {' | '.join(per_node)} |")
@@ -105,7 +109,26 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{name:20s} {size:>8,} {nodes:>9,} nodes {total * 1e3:9.1f} ms "
                   f"{total / nodes * 1e6:6.2f} µs/node ({', '.join(phases)})")  # fmt: skip
+    print(f"\nW1 step, {examples} examples: set-up {set_up_seconds * 1e3:.1f} ms, eager step "
+          f"{eager_seconds * 1e3:.1f} ms: {set_up_seconds / eager_seconds:.2f} eager steps")
     return 0
+
+
+def in_eager_steps(examples: int, rounds: int) -> tuple[float, float]:
+    """W1's tape set-up and its eager step (nn.MLP, nn.SGD), medians, in the same process."""
+    points, labels = two_moons(examples, noise=0.1, seed=1)
+    model = engines_w1.nn_model(initial_weights(seed=1337))
+    optimizer = nn.SGD(model.parameters(), lr=engines_w1.LR)
+    steps = []
+    for _ in range(max(rounds, 3) + 2):
+        gc.collect()
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        engines_w1.nn_loss(model, points, labels).backward()
+        optimizer.step()
+        steps.append(time.perf_counter() - start)
+    seconds, _ = set_up(lambda: training_step(examples), rounds)
+    return seconds["set-up"], statistics.median(steps)
 
 
 if __name__ == "__main__":
