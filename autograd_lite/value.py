@@ -227,9 +227,6 @@ class Value(MathMethods):
     def __ge__(self, other: object) -> bool:
         return _compare(self, other, ">=", operator.ge)
 
-    def __hash__(self) -> int:  # by identity, so Values are dict keys (kept when compiled)
-        return object.__hash__(self)
-
     def __float__(self) -> float:
         observer = _hooks.observer
         if observer is not None:  # the number escapes into Python (a trace notes it as a guard)
@@ -331,6 +328,11 @@ class Value(MathMethods):
     def __format__(self, spec: str) -> str:
         """``f"{v:.3f}"`` formats the data; an empty spec gives the repr."""
         return format(self.data, spec) if spec else repr(self)
+
+
+# Values hash by identity, so they are dict keys. A compiled class that defines comparisons loses
+# the hash it inherits; object's own (a C function, as fast as a hash can be) is put back here.
+Value.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 
 # --- building Values ----------------------------------------------------------------------------

@@ -64,3 +64,9 @@ def test_a_graph_is_freed_by_reference_counting_alone_in_either_build() -> None:
     finally:
         gc.enable()
     assert now < 200_000, f"{now} bytes still held after three 40,000-node graphs were dropped"
+
+
+def test_values_hash_by_identity_with_objects_own_hash_in_either_build() -> None:
+    v = Value(1.0)
+    assert Value.__hash__ is object.__hash__  # a C slot: dicts keyed by Values stay fast
+    assert {v: 1}[v] == 1 and hash(v) == object.__hash__(v) and v != Value(1.0)
