@@ -63,7 +63,10 @@ def trace(
     Each number in the arguments (which may be nested lists of numbers) becomes an input. The
     function must return a Value, or with ``has_aux=True`` a pair ``(value, aux)`` where ``aux``
     holds more Values (nested lists allowed) to report, not differentiate, as in JAX: a model's
-    predictions beside its loss, say.
+    predictions beside its loss, say. The function runs once, with the cyclic garbage collector
+    paused (``gc.isenabled()`` is then False), so that recording a large graph costs the same
+    per node at any size; the collector's state is restored afterwards, also on an error, and
+    cycles the function made are collected then.
 
     Args:
         function: The function to trace.
