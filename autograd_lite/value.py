@@ -351,7 +351,8 @@ def _result(operation: Operation, data: float, needs_grad: bool, a: Any, b: Any)
     operands. While some thread is inside ``no_grad()`` or watched by a tool (``unusual.count``),
     this thread's grad mode is read too, and a watching tool (``detect_anomaly()``) is told.
     """
-    if unusual.count:
+    unusual_state = unusual.count  # read once: another thread may change it meanwhile
+    if unusual_state:
         needs_grad = needs_grad and _mode.enabled
     if needs_grad:
         out = Value(data)
@@ -360,7 +361,7 @@ def _result(operation: Operation, data: float, needs_grad: bool, a: Any, b: Any)
         out._b = b
     else:
         out = Value(data, "", False)
-    if unusual.count:
+    if unusual_state:
         observer = _hooks.observer
         if observer is not None:
             observer.recorded(operation, _operands(a, b), out)
