@@ -143,7 +143,7 @@ bench: setup compiled
 
 clean:
 	rm -rf $(VENV) out site build node_modules .cache .pytest_cache .mypy_cache .ruff_cache \
-	    .hypothesis
+	    .hypothesis *.egg-info
 
 # --- The playground (README: "The playground"): autograd_lite in the browser -----------------
 # Pyodide (CPython in WebAssembly) and Graphviz in WebAssembly come from npm, pinned in

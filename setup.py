@@ -24,8 +24,14 @@ ENGINE = [
 def ext_modules() -> list:  # type: ignore[type-arg]
     if os.environ.get("AUTOGRAD_LITE_COMPILE", "0") != "1":
         return []
-    from mypyc.build import mypycify
-
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        raise SystemExit(
+            "AUTOGRAD_LITE_COMPILE=1 compiles the engine with mypyc, which comes with mypy: "
+            "install mypy (pip install mypy==2.4.1) and build with --no-build-isolation, as "
+            "`make compiled` does, or leave AUTOGRAD_LITE_COMPILE unset for the pure-Python engine"
+        ) from None
     return mypycify(ENGINE, opt_level="3")
 
 

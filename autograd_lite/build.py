@@ -16,7 +16,9 @@ def is_compiled() -> bool:
     """Whether the engine runs as C extension modules compiled by mypyc, not as Python source.
 
     Both builds are the same source and give the same numbers; the compiled one records and
-    differentiates a graph about twice as fast (see the README's speed table).
+    differentiates a graph about twice as fast (see the README's speed table, and its section
+    on the compiled engine for the little it does differently: no subclasses of ``Value``,
+    type-checked attribute assignments, no docstrings at run time).
 
     Returns:
         True when ``autograd_lite.value`` and ``autograd_lite.graph`` were loaded from

@@ -218,9 +218,17 @@ class Dual(MathMethods):
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """``copy``, ``deepcopy`` and ``pickle``, the same in the compiled build."""
+        return (Dual, (self.primal, self.tangent, self.level))
+
     def __format__(self, spec: str) -> str:
         """``f"{x:.3f}"`` formats the number; an empty spec gives the repr."""
         return format(_number(self), spec) if spec else repr(self)
+
+
+# Dual numbers hash by identity, as Values do (see the note after the Value class).
+Dual.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 
 def _forward(operation: ops.Operation, primals: list[Any]) -> Any:

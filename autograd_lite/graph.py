@@ -38,7 +38,8 @@ def topological_order(*roots: Value) -> list[Value]:
         The nodes, parents before children.
 
     Raises:
-        Nothing: it only reads the graph (a root that is not a Value has no parents to follow).
+        AttributeError, TypeError: when a root is not a Value (the compiled build says
+            TypeError).
 
     Example:
         >>> from autograd_lite import Value

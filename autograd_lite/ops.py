@@ -122,7 +122,8 @@ class Operation:
     __slots__ = ("name", "forward", "local_grads", "partials", "arity", "array_forward")
 
     name: str
-    forward: Callable[..., float]
+    #: ``forward(*inputs) -> float``; what a user's returns is checked (see checked_result).
+    forward: Callable[..., Any]
     #: Every input's derivative at once: ``local_grads(*inputs, out) -> tuple``. The derivatives
     #: are of the inputs' kind: floats, Values, or a stand-in (a symbol, an array, a dual number).
     local_grads: Callable[..., tuple[Any, ...]]
@@ -357,7 +358,10 @@ def checked_result(operation: Operation, inputs: Sequence[float], out: object) -
         >>> checked_result(add, [1.0, 2.0], 3)
         3.0
     """
-    result = as_number(out, f"the result of '{operation.name}'")
+    try:
+        result = as_number(out, f"the result of '{operation.name}'")
+    except OverflowError:  # an int beyond a float's range
+        result = math.inf
     if not math.isfinite(result) and all(math.isfinite(x) for x in inputs):
         raise OverflowError(
             f"{operation.name}: the result for inputs {list(inputs)} is {result}, outside the "

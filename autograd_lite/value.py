@@ -70,7 +70,9 @@ class Value(MathMethods):
     # Which reverse pass has reached this node (that pass's token): see graph.backward.
     _visit: object
 
-    def __init__(self, data: SupportsFloat, label: object = "", requires_grad: bool = True) -> None:
+    def __init__(
+        self, data: SupportsFloat, label: object = "", requires_grad: object = True
+    ) -> None:
         if type(data) is not float:
             data = _number(data, "Value data")
         if type(label) is not str:
@@ -215,16 +217,16 @@ class Value(MathMethods):
 
     # --- comparisons read the data; they are not recorded, but a trace notes them as guards ----
 
-    def __lt__(self, other: object) -> bool:
+    def __lt__(self, other: object) -> bool | Any:
         return _compare(self, other, "<", operator.lt)
 
-    def __le__(self, other: object) -> bool:
+    def __le__(self, other: object) -> bool | Any:
         return _compare(self, other, "<=", operator.le)
 
-    def __gt__(self, other: object) -> bool:
+    def __gt__(self, other: object) -> bool | Any:
         return _compare(self, other, ">", operator.gt)
 
-    def __ge__(self, other: object) -> bool:
+    def __ge__(self, other: object) -> bool | Any:
         return _compare(self, other, ">=", operator.ge)
 
     def __float__(self) -> float:
@@ -315,6 +317,16 @@ class Value(MathMethods):
         for node in graph.topological_order(self):
             node.grad = 0.0
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """``copy``, ``deepcopy`` and ``pickle``: a Value with the same number, gradient and links.
+
+        A copied graph keeps its operations (the objects themselves, shared); pickling one needs
+        them to be picklable, which the built-ins' lambdas are not, so a leaf pickles and a
+        recorded node does not. The same in the compiled build, whose class has no other way.
+        """
+        state = (self.data, self.label, self.requires_grad, self.grad, self.operation)
+        return (_restored, (*state, self._a, self._b))
+
     def detach(self) -> Value:
         """A new leaf with the same data and label that requires no grad (cut from the graph)."""
         return Value(self.data, label=self.label, requires_grad=False)
@@ -333,6 +345,17 @@ class Value(MathMethods):
 # Values hash by identity, so they are dict keys. A compiled class that defines comparisons loses
 # the hash it inherits; object's own (a C function, as fast as a hash can be) is put back here.
 Value.__hash__ = object.__hash__  # type: ignore[method-assign]
+
+
+def _restored(data: float, label: str, requires_grad: bool, grad: float,
+              operation: Operation | None, a: Any, b: Any) -> Value:  # fmt: skip
+    """A Value rebuilt from :meth:`Value.__reduce__`'s state."""
+    out = Value(data, label, requires_grad)
+    out.grad = grad
+    out.operation = operation
+    out._a = a
+    out._b = b
+    return out
 
 
 # --- building Values ----------------------------------------------------------------------------
@@ -443,11 +466,11 @@ def _operand(x: object) -> Value | None:
 
 def _compare(
     a: Value, other: object, symbol: str, test: Callable[[float, float], bool]
-) -> bool:
+) -> bool | Any:
     """``a symbol other`` on the data; noted as a guard while a trace is being recorded."""
     b = _operand(other)
     if b is None:
-        return NotImplemented  # type: ignore[no-any-return]  # Python then tries the reflection
+        return NotImplemented  # Python then tries the reflection
     outcome = test(a.data, b.data)
     observer = _hooks.observer
     if observer is not None:

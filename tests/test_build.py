@@ -70,3 +70,59 @@ def test_values_hash_by_identity_with_objects_own_hash_in_either_build() -> None
     v = Value(1.0)
     assert Value.__hash__ is object.__hash__  # a C slot: dicts keyed by Values stay fast
     assert {v: 1}[v] == 1 and hash(v) == object.__hash__(v) and v != Value(1.0)
+
+
+# --- what the compiled build once did differently (a review's findings), checked in both ---
+
+
+def test_comparing_with_a_non_number_lets_the_other_operand_answer() -> None:
+    from autograd_lite import Dual, hessian
+
+    c = Value(1.0)
+    assert hessian(lambda x: x**3 if c < x else x)(2.0) == 12.0  # Value < Dual: Dual answers
+    assert (Value(3.0) < Dual(2.0, 1.0, 1)) is False
+    with pytest.raises(TypeError, match="'<' not supported"):
+        Value(1.0) < "a"  # type: ignore[operator]  # noqa: B015
+
+
+def test_a_user_operations_result_is_checked_and_named() -> None:
+    from autograd_lite import Operation
+
+    for result in (Value(2.0), None, "a", 1j):
+        weird = Operation("weird", lambda x, r=result: r, lambda x, out: (0.0,))
+        with pytest.raises(TypeError, match="weird"):
+            weird(Value(1.0))
+    huge = Operation("huge", lambda x: 10**400, lambda x, out: (0.0,))
+    with pytest.raises(OverflowError, match="huge"):
+        huge(Value(1.0))
+
+
+@pytest.mark.parametrize("flag", [0, 1, None, 0.0, "yes"])
+def test_requires_grad_takes_anything_bool_takes(flag: object) -> None:
+    assert Value(1.0, requires_grad=flag).requires_grad is bool(flag)
+
+
+def test_values_and_dual_numbers_copy_deepcopy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    from autograd_lite import Dual
+
+    x = Value(2.0, label="x")
+    y = x * x + 1
+    y.backward()
+    twin = copy.deepcopy(y)
+    assert (twin.data, twin.grad, twin.op) == (5.0, 1.0, "+")
+    (product, one), (left, right) = twin.parents, twin.parents[0].parents
+    assert left is right and left is not x and left.label == "x" and left.grad == 4.0
+    twin.backward()
+    assert left.grad == 8.0 and x.grad == 4.0  # the copy's graph is its own
+    assert copy.copy(x).label == "x" and pickle.loads(pickle.dumps(x)).data == 2.0
+    d = copy.deepcopy(Dual(3.0, 1.0, 7))
+    assert (d.primal, d.tangent, d.level) == (3.0, 1.0, 7)
+
+
+def test_dual_numbers_hash_by_identity() -> None:
+    from autograd_lite import hessian
+
+    assert hessian(lambda x: {x: x * x}[x] * x)(2.0) == 12.0
