@@ -1,8 +1,8 @@
 """The build: pure Python by default; ``AUTOGRAD_LITE_COMPILE=1`` compiles the engine with mypyc.
 
-The pure-Python source is the reference and works wherever Python does. The compiled engine is the
-same source (``value``, ``graph``, ``math_methods``, ``forward``) turned into C
-extension modules by mypyc, which needs mypy and a C compiler at build time:
+The pure-Python source is the reference and works wherever Python does. The compiled engine is
+the same source (``value``, ``graph``, ``math_methods``, ``forward``) turned into C extension
+modules by mypyc, which needs mypy and a C compiler at build time:
 
     AUTOGRAD_LITE_COMPILE=1 pip install --no-build-isolation .
 
@@ -11,7 +11,7 @@ Everything else is configured in ``pyproject.toml``.
 
 import os
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 ENGINE = [
     "autograd_lite/value.py",
@@ -21,7 +21,8 @@ ENGINE = [
 ]
 
 
-def ext_modules() -> list:  # type: ignore[type-arg]
+def ext_modules() -> list[Extension]:
+    """The engine's modules compiled by mypyc when AUTOGRAD_LITE_COMPILE=1, else none."""
     if os.environ.get("AUTOGRAD_LITE_COMPILE", "0") != "1":
         return []
     try:
