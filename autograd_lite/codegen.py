@@ -362,14 +362,9 @@ class _Generator:
         written: set[int] = set()
 
         def add_into(parent: Value, contribution: str, precedence: int, indent: str) -> None:
-            target = f"g_{names[parent]}"
-            if parent in assigned:
-                if precedence <= ADD:
-                    contribution = f"({contribution})"
-                lines.append(f"{indent}{target} = {target} + {contribution}")
-            else:
-                lines.append(f"{indent}{target} = {contribution}")
-                assigned.add(parent)
+            first = parent not in assigned
+            lines.append(_add_line(f"g_{names[parent]}", contribution, precedence, first, indent))
+            assigned.add(parent)
 
         # Without guards or aux, the program's order is the output's own topological order.
         order = program.nodes if not (program.guards or program.aux) else topological_order(output)
@@ -465,13 +460,8 @@ class _Generator:
         have: set[str] = set()  # body gradients assigned so far (the same in every pass)
 
         def add_local(target: str, contribution: str, precedence: int) -> None:
-            if target in have:
-                if precedence <= ADD:
-                    contribution = f"({contribution})"
-                body.append(f"        {target} = {target} + {contribution}")
-            else:
-                body.append(f"        {target} = {contribution}")
-                have.add(target)
+            body.append(_add_line(target, contribution, precedence, target not in have, " " * 8))
+            have.add(target)
 
         for j in self.exported[q]:
             add_local(f"gu{q}_{j}", f"ge{q}_{j}", 50)
@@ -540,6 +530,15 @@ def _differentiate(writer: Writer, node: Value, parents: tuple[Value, ...], args
             text, precedence = next(results)
             contributions.append((k, parent, text.format_map(fields), precedence))
     return contributions
+
+
+def _add_line(target: str, contribution: str, precedence: int, first: bool, indent: str) -> str:
+    """The line adding ``contribution`` into the gradient ``target``; the first one assigns it."""
+    if first:
+        return f"{indent}{target} = {contribution}"
+    if precedence <= ADD:
+        contribution = f"({contribution})"
+    return f"{indent}{target} = {target} + {contribution}"
 
 
 def _or_zero(name: str, have: set[str]) -> str:

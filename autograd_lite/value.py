@@ -329,8 +329,8 @@ class Value(MathMethods):
         them to be picklable, which the built-ins' lambdas are not, so a leaf pickles and a
         recorded node does not. The same in the compiled build, whose class has no other way.
         """
-        state = (self.data, self.label, self.requires_grad, self.grad, self.operation)
-        return (_restored, (*state, self._a, self._b))
+        return (_restored, (self.data, self.label, self.requires_grad, self.grad, self.operation,
+                            self._a, self._b))  # fmt: skip
 
     def detach(self) -> Value:
         """A new leaf with the same data and label that requires no grad (cut from the graph)."""
